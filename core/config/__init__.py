@@ -1,0 +1,1 @@
+"""Configuration: the YAML loader, schema validation with readable errors, and runtime config entries."""

@@ -1,0 +1,164 @@
+"""The HTTP bus: one ASGI application whose routes and middleware integrations add and remove at runtime.
+
+Integrations never touch Starlette globals: they call `hub.http.register_*` (through their scope, which
+records ownership so that unloading removes everything they added). The app stays pure ASGI, so any ASGI
+server can run it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core.http_context import RequestContextMiddleware, request_id_of
+from core.responses import error_response
+
+_LOGGER = logging.getLogger(__name__)
+
+Endpoint = Callable[..., Any]
+LifespanHook = Callable[[], Awaitable[None]]
+
+
+@dataclass(order=True, slots=True)
+class _MiddlewareEntry:
+    priority: int
+    owner: str = field(compare=False)
+    factory: Callable[..., ASGIApp] = field(compare=False)
+    options: dict[str, Any] = field(compare=False, default_factory=dict)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return error_response(exc.status_code, message, request_id=request_id_of(request.scope), headers=exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, "Internal server error", request_id=request_id_of(request.scope))
+
+
+class HttpBus:
+    """The ASGI app. Lifespan startup/shutdown run the hooks the runner installs (hub start and stop)."""
+
+    def __init__(self, *, trusted_proxies: Sequence[str] = (), access_log: bool = True) -> None:
+        self._app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _server_error})
+        self._routes: dict[str, list[BaseRoute]] = {}
+        self._middleware: list[_MiddlewareEntry] = []
+        self._context_options = {"trusted_proxies": list(trusted_proxies), "access_log": access_log}
+        self._stack: ASGIApp | None = None
+        self.public_paths: set[str] = set()
+        self.on_startup: list[LifespanHook] = []
+        self.on_shutdown: list[LifespanHook] = []
+
+    # -- registration (normally through an IntegrationScope) --------------------------------------------
+
+    def register_route(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        owner: str,
+        methods: Sequence[str] | None = None,
+        name: str | None = None,
+        public: bool = False,
+    ) -> BaseRoute:
+        """`public=True` puts the route on the short list that needs no authentication."""
+        route = Route(path, endpoint, methods=list(methods) if methods else None, name=name)
+        if public:
+            self.public_paths.add(path)
+        return self._add(owner, route)
+
+    def register_websocket(self, path: str, endpoint: Endpoint, *, owner: str, name: str | None = None) -> BaseRoute:
+        return self._add(owner, WebSocketRoute(path, endpoint, name=name))
+
+    def register_static(self, path: str, directory: Path, *, owner: str, html: bool = False) -> BaseRoute:
+        return self._add(owner, Mount(path, app=StaticFiles(directory=directory, html=html)))
+
+    def register_mount(self, path: str, app: ASGIApp, *, owner: str) -> BaseRoute:
+        return self._add(owner, Mount(path, app=app))
+
+    def register_middleware(
+        self, factory: Callable[..., ASGIApp], *, owner: str, priority: int = 100, **options: Any
+    ) -> None:
+        """Wrap the app with `factory(app, **options)`. Lower priority runs closer to the network."""
+        self._middleware.append(_MiddlewareEntry(priority, owner, factory, options))
+        self._middleware.sort()
+        self._stack = None
+
+    def remove_owner(self, owner: str) -> None:
+        """Drop every route and middleware an integration registered."""
+        for route in self._routes.pop(owner, []):
+            self.public_paths.discard(getattr(route, "path", ""))
+            if route in self._app.router.routes:
+                self._app.router.routes.remove(route)
+        before = len(self._middleware)
+        self._middleware = [m for m in self._middleware if m.owner != owner]
+        if len(self._middleware) != before:
+            self._stack = None
+
+    def routes_of(self, owner: str) -> list[BaseRoute]:
+        return list(self._routes.get(owner, []))
+
+    def _add(self, owner: str, route: BaseRoute) -> BaseRoute:
+        path = getattr(route, "path", "")
+        for other_owner, routes in self._routes.items():
+            if any(getattr(r, "path", None) == path and _same_methods(r, route) for r in routes):
+                _LOGGER.warning("Route %s from '%s' is already registered by '%s'", path, owner, other_owner)
+        self._routes.setdefault(owner, []).append(route)
+        self._app.router.routes.append(route)
+        return route
+
+    # -- ASGI ------------------------------------------------------------------------------------------
+
+    def _build(self) -> ASGIApp:
+        app: ASGIApp = self._app
+        for entry in reversed(self._middleware):
+            app = entry.factory(app, **entry.options)
+        return RequestContextMiddleware(app, **self._context_options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if self._stack is None:
+            self._stack = self._build()
+        await self._stack(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    for hook in self.on_startup:
+                        await hook()
+                except Exception as err:
+                    _LOGGER.exception("Startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(err)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    for hook in self.on_shutdown:
+                        await hook()
+                except Exception as err:
+                    _LOGGER.exception("Shutdown failed")
+                    await send({"type": "lifespan.shutdown.failed", "message": str(err)})
+                    return
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _same_methods(a: BaseRoute, b: BaseRoute) -> bool:
+    methods_a, methods_b = getattr(a, "methods", None), getattr(b, "methods", None)
+    return methods_a is None or methods_b is None or bool(methods_a & methods_b)

@@ -1,0 +1,115 @@
+"""The database API integrations use. Queries use `?` placeholders on every backend."""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from core.storage.migrations import MIGRATIONS_TABLE, Migration, check_order
+
+Row = dict[str, Any]
+
+
+class DatabaseError(Exception):
+    """The database refused an operation; the message comes from the backend."""
+
+
+class Connection(abc.ABC):
+    """One connection (inside a transaction when obtained from `Database.transaction`)."""
+
+    dialect: str
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; returns the number of rows it changed."""
+
+    @abc.abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run a statement once per parameter row."""
+
+    @abc.abstractmethod
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """All rows as dicts."""
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return next(iter(row.values())) if row else None
+
+
+class Database(Connection):
+    """A pool: reads may run concurrently; writes go through `transaction()` or `execute`."""
+
+    url: str
+
+    @abc.abstractmethod
+    def transaction(self) -> Any:
+        """`async with db.transaction() as conn:` — all statements commit together or not at all."""
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def _migration_lock(self, conn: Connection) -> None:
+        """Serialize migrations across processes sharing the database."""
+
+    async def ping(self) -> bool:
+        try:
+            return await self.fetch_value("SELECT 1") == 1
+        except Exception:
+            return False
+
+    async def migrate(self, owner: str, migrations: Sequence[Migration]) -> list[int]:
+        """Apply the owner's pending migrations in order, each in its own transaction. Returns applied versions."""
+        check_order(owner, migrations)
+        async with self.transaction() as conn:
+            await conn.execute(MIGRATIONS_TABLE)
+        applied: list[int] = []
+        for migration in migrations:
+            async with self.transaction() as conn:
+                await self._migration_lock(conn)
+                done = await conn.fetch_value(
+                    "SELECT 1 FROM schema_migrations WHERE owner = ? AND version = ?",
+                    (owner, migration.version),
+                )
+                if done:
+                    continue
+                try:
+                    for statement in migration.statements_for(self.dialect):
+                        await conn.execute(statement)
+                    if migration.run is not None:
+                        await migration.run(conn)
+                except Exception as err:
+                    raise DatabaseError(
+                        f"Migration {owner} #{migration.version} '{migration.name}' failed: {err}"
+                    ) from err
+                await conn.execute(
+                    "INSERT INTO schema_migrations (owner, version, name, applied_at) VALUES (?, ?, ?, ?)",
+                    (owner, migration.version, migration.name, time.time()),
+                )
+                applied.append(migration.version)
+        return applied
+
+    async def schema_version(self, owner: str) -> int:
+        return int(
+            await self.fetch_value("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE owner = ?", (owner,))
+            or 0
+        )
+
+
+async def open_database(url: str, *, readers: int = 4) -> Database:
+    """Open `sqlite:///path` or `postgresql://...`."""
+    if url.startswith("sqlite://"):
+        from core.storage.sqlite import SQLiteDatabase
+
+        return await SQLiteDatabase.open(url, readers=readers)
+    if url.startswith(("postgresql://", "postgres://")):
+        from core.storage.postgres import PostgresDatabase
+
+        return await PostgresDatabase.open(url, max_size=readers + 1)
+    raise DatabaseError(f"Unsupported database URL scheme: {url.split(':', 1)[0]!r}")

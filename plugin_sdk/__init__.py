@@ -1,0 +1,12 @@
+"""The Marquee plugin SDK: what third-party integrations import.
+
+from plugin_sdk import hookimpl
+
+@hookimpl
+def system_info(hub):
+    return {"my_plugin": "ok"}
+"""
+
+from plugin_sdk.markers import hookimpl, hookspec
+
+__all__ = ["hookimpl", "hookspec"]
