@@ -34,7 +34,7 @@ def resolve(
         if integration is None:
             return "not found"
         if integration.manifest is None:
-            return "invalid manifest"
+            return integration.error or "invalid manifest"
         visiting.append(domain)
         reason: str | None = None
         for dependency in integration.manifest.dependencies:
@@ -54,7 +54,9 @@ def resolve(
         return None
 
     for domain in sorted(set(wanted)):
-        visit(domain)
+        reason = visit(domain)
+        if reason is not None:
+            failures.setdefault(domain, reason)
     return order, failures
 
 

@@ -91,19 +91,19 @@ class Hub:
         discovery = discover(self.config_dir, allow_override=frozenset(self.config.core["allow_override"]))
         for integration in discovery.integrations.values():
             self.integrations.add(integration)
-        await self.integrations.setup_all(await self._wanted(), await self._entries.disabled_domains())
+        wanted = await self._wanted(discovery.default_domains)
+        await self.integrations.setup_all(wanted, await self._entries.disabled_domains())
         self.state = HubState.RUNNING
         self.startup_seconds = time.perf_counter() - started
         loaded = len(self.integrations.loaded())
         _LOGGER.info("Marquee %s started in %.2f s with %d integrations", self.version, self.startup_seconds, loaded)
         self.bus.fire(EVENT_HUB_STARTED, {"seconds": self.startup_seconds, "integrations": loaded})
 
-    async def _wanted(self) -> set[str]:
+    async def _wanted(self, defaults: set[str]) -> set[str]:
         """Built-ins load by default; third-party ones when named in the YAML or enabled through the API."""
-        records = self.integrations.records
+        known = set(self.integrations.records)
         configured = {key for key in self.config.raw if key not in CORE_SECTIONS}
-        builtin = {d for d, r in records.items() if r.integration.is_builtin}
-        wanted = builtin | (configured & set(records)) | (await self.entries.enabled_domains() & set(records))
+        wanted = defaults | (configured & known) | (await self.entries.enabled_domains() & known)
         return wanted & self.only if self.only is not None else wanted
 
     async def stop(self) -> None:

@@ -85,6 +85,8 @@ class Discovery:
     integrations: dict[str, Integration] = field(default_factory=dict)
     # Third-party integrations refused because they would shadow a built-in, with the reason.
     refused: list[tuple[Integration, str]] = field(default_factory=list)
+    # Domains that load by default: every built-in, including one a third-party integration overrides.
+    default_domains: set[str] = field(default_factory=set)
 
 
 def discover(config_dir: Path | None, *, allow_override: frozenset[str] = frozenset()) -> Discovery:
@@ -92,6 +94,7 @@ def discover(config_dir: Path | None, *, allow_override: frozenset[str] = frozen
     found = Discovery()
     for integration in _builtin():
         found.integrations[integration.domain] = integration
+        found.default_domains.add(integration.domain)
     third_party = [*_entry_points()]
     if config_dir is not None:
         third_party.extend(_plugins_dir(config_dir / PLUGINS_DIR))

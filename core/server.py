@@ -13,12 +13,18 @@ from core.hub import Hub
 _LOGGER = logging.getLogger(__name__)
 
 
-async def serve(hub: Hub, *, ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    hub: Hub,
+    *,
+    ready: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
+) -> None:
     """Run until `stop` is set or a termination signal arrives; in-flight requests finish first."""
     http = hub.config.http
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT) if handle_signals else ():
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread, or not supported
             loop.add_signal_handler(sig, stop.set)
     if ready is not None:

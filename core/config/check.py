@@ -35,7 +35,7 @@ def check_configuration(config_dir: Path, *, create: bool = False) -> CheckRepor
     try:
         loaded = load_config(config_dir, create=create)
     except ConfigFileError as err:
-        report.issues.append(ConfigIssue(message=err.message, mark=err.mark))
+        report.issues.append(ConfigIssue(message=err.message, mark=err.mark, show_column=True))
         return report
     report.config = loaded
     report.issues.extend(loaded.issues)
@@ -50,7 +50,7 @@ def check_configuration(config_dir: Path, *, create: bool = False) -> CheckRepor
             if close:
                 message += f"; did you mean '{close[0]}'?"
             report.issues.append(ConfigIssue(message=message, mark=loaded.raw.key_marks.get(key), path=[key]))
-    wanted = {d for d, i in known.items() if i.is_builtin} | {k for k in configured if k in known}
+    wanted = discovery.default_domains | {k for k in configured if k in known}
     order, failures = resolve(wanted, known)
     report.problems.update(failures)
     for domain in order:

@@ -19,9 +19,12 @@ class ConfigIssue:
     mark: Mark | None = None
     path: list[Any] = field(default_factory=list)
     docs: str | None = None
+    show_column: bool = False  # YAML syntax errors point at a character, schema errors at a key
 
     def __str__(self) -> str:
         where = f" at {self.mark}" if self.mark else ""
+        if self.mark and self.show_column:
+            where += f", column {self.mark.column}"
         subject = f"Invalid config for '{self.domain}'" if self.domain else "Invalid config"
         text = f"{subject}{where}: {self.message}"
         if self.docs:

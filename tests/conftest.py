@@ -1,0 +1,37 @@
+"""Shared test helpers. The `marquee_hub` fixture itself comes from plugin_sdk.testing (a pytest11 plugin)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core import __version__
+
+PLUGIN_CORE_RANGE = f">={__version__},<1.0"
+
+
+def make_plugin(
+    config_dir: Path,
+    domain: str,
+    code: str = "async def async_setup(hub, config):\n    return True\n",
+    **manifest: Any,
+) -> Path:
+    """Write <config>/plugins/<domain>/ with a manifest and an __init__.py; returns the folder."""
+    folder = config_dir / "plugins" / domain
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"domain": domain, "name": domain.title(), "version": "1.0.0", "core": PLUGIN_CORE_RANGE}
+    data.update(manifest)
+    (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    (folder / "__init__.py").write_text(textwrap.dedent(code), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    return folder
