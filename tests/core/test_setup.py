@@ -49,11 +49,11 @@ async def test_setup_raising_is_isolated_and_notified(marquee_hub, config_dir):
 
 
 async def test_setup_timeout_and_false_result(marquee_hub, config_dir):
-    make_plugin(config_dir, "sleepy", "import asyncio\nasync def async_setup(hub, config):\n    await asyncio.sleep(30)\n")
-    make_plugin(config_dir, "refuses", "async def async_setup(hub, config):\n    return False\n")
-    running = await marquee_hub(
-        "core:\n  setup_timeout: 0.5\nsleepy: {}\nrefuses: {}\n", config_dir=config_dir
+    make_plugin(
+        config_dir, "sleepy", "import asyncio\nasync def async_setup(hub, config):\n    await asyncio.sleep(30)\n"
     )
+    make_plugin(config_dir, "refuses", "async def async_setup(hub, config):\n    return False\n")
+    running = await marquee_hub("core:\n  setup_timeout: 0.5\nsleepy: {}\nrefuses: {}\n", config_dir=config_dir)
     rows = await states(running)
     assert rows["sleepy"]["state"] == "failed"
     assert rows["sleepy"]["reason"] == "setup timed out after 0.5 s"

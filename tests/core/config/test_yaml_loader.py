@@ -50,7 +50,8 @@ def test_include_dir_named_and_merge_named(config_dir):
     write(config_dir / "merge" / "one.yaml", "a: 1\n")
     write(config_dir / "merge" / "two.yaml", "b: 2\n")
     path = write(
-        config_dir / "configuration.yaml", "libraries: !include_dir_named libs\nmerged: !include_dir_merge_named merge\n"
+        config_dir / "configuration.yaml",
+        "libraries: !include_dir_named libs\nmerged: !include_dir_merge_named merge\n",
     )
     config = load_yaml(path, config_dir)
     assert config["libraries"] == {"movies": {"path": "/m"}, "shows": {"path": "/s"}}
@@ -61,9 +62,7 @@ def test_include_dir_named_and_merge_named(config_dir):
 def test_env_var_with_and_without_default(config_dir, monkeypatch):
     monkeypatch.setenv("MQ_TEST_PORT", "9000")
     monkeypatch.delenv("MQ_TEST_MISSING", raising=False)
-    path = write(
-        config_dir / "configuration.yaml", "a: !env_var MQ_TEST_PORT\nb: !env_var MQ_TEST_MISSING fallback\n"
-    )
+    path = write(config_dir / "configuration.yaml", "a: !env_var MQ_TEST_PORT\nb: !env_var MQ_TEST_MISSING fallback\n")
     assert load_yaml(path, config_dir) == {"a": "9000", "b": "fallback"}
     write(path, "a: !env_var MQ_TEST_MISSING\n")
     with pytest.raises(ConfigFileError, match="Environment variable 'MQ_TEST_MISSING' is not set"):

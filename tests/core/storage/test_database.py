@@ -1,0 +1,144 @@
+import asyncio
+
+import pytest
+
+from core.bus import EventBus
+from core.config.entries import ConfigEntries
+from core.storage import DatabaseError, Migration, open_database
+from core.storage.core_tables import CORE_MIGRATIONS, CORE_OWNER
+from core.storage.postgres import to_numbered
+
+NOTES = [
+    Migration(1, "notes", ["CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT NOT NULL, n INTEGER)"]),
+    Migration(2, "index", ["CREATE INDEX notes_n ON notes (n)"]),
+]
+
+
+async def test_migrations_apply_once_in_order(db):
+    assert await db.migrate("notes", NOTES) == [1, 2]
+    assert await db.migrate("notes", NOTES) == []
+    assert await db.schema_version("notes") == 2
+    extended = [*NOTES, Migration(3, "column", ["ALTER TABLE notes ADD COLUMN extra TEXT"])]
+    assert await db.migrate("notes", extended) == [3]
+    await db.execute("INSERT INTO notes (id, body, n, extra) VALUES (?, ?, ?, ?)", ("a", "x", 1, "e"))
+    assert await db.fetch_one("SELECT extra FROM notes WHERE id = ?", ("a",)) == {"extra": "e"}
+
+
+async def test_owners_have_independent_versions(db):
+    await db.migrate("notes", NOTES)
+    other = [Migration(1, "other", ["CREATE TABLE other_things (id TEXT PRIMARY KEY)"])]
+    assert await db.migrate("other", other) == [1]
+    assert await db.schema_version("other") == 1
+    assert await db.schema_version("notes") == 2
+
+
+async def test_failing_migration_rolls_back_and_names_itself(db):
+    await db.migrate("notes", NOTES)
+    broken = [*NOTES, Migration(3, "half done", ["ALTER TABLE notes ADD COLUMN good TEXT", "NOT SQL AT ALL"])]
+    with pytest.raises(DatabaseError, match=r"Migration notes #3 'half done' failed"):
+        await db.migrate("notes", broken)
+    assert await db.schema_version("notes") == 2
+    # The first statement of the failed migration was rolled back with it.
+    with pytest.raises(DatabaseError):
+        await db.fetch_all("SELECT good FROM notes")
+
+
+async def test_migration_versions_must_increase(db):
+    with pytest.raises(ValueError, match="unique, increasing"):
+        await db.migrate("bad", [Migration(2, "b"), Migration(1, "a")])
+
+
+async def test_dialect_specific_statements(db):
+    migration = Migration(
+        1,
+        "auto ids",
+        {
+            "sqlite": ["CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER)"],
+            "postgresql": ["CREATE TABLE counters (id SERIAL PRIMARY KEY, v INTEGER)"],
+        },
+    )
+    await db.migrate("counters", [migration])
+    await db.execute("INSERT INTO counters (v) VALUES (?)", (5,))
+    assert await db.fetch_value("SELECT id FROM counters WHERE v = ?", (5,)) == 1
+
+
+async def test_transaction_commits_together_or_not_at_all(db):
+    await db.migrate("notes", NOTES)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("t1", "one"))
+            raise RuntimeError("abort")
+    assert await db.fetch_value("SELECT COUNT(*) FROM notes") == 0
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("t1", "one"))
+        await conn.executemany("INSERT INTO notes (id, body) VALUES (?, ?)", [("t2", "two"), ("t3", "three")])
+        assert await conn.fetch_value("SELECT COUNT(*) FROM notes") == 3  # sees its own writes
+    rows = await db.fetch_all("SELECT id, body FROM notes ORDER BY id")
+    assert rows == [{"id": "t1", "body": "one"}, {"id": "t2", "body": "two"}, {"id": "t3", "body": "three"}]
+
+
+async def test_errors_carry_the_backend_message(db):
+    with pytest.raises(DatabaseError, match="no_such_table|does not exist"):
+        await db.fetch_all("SELECT * FROM no_such_table")
+    await db.migrate("notes", NOTES)
+    await db.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("dup", "x"))
+    with pytest.raises(DatabaseError):
+        await db.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("dup", "y"))
+
+
+async def test_reads_run_concurrently_with_a_long_write(db):
+    await db.migrate("notes", NOTES)
+    await db.executemany("INSERT INTO notes (id, body, n) VALUES (?, ?, ?)", [(str(i), "b", i) for i in range(200)])
+    writer_holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def long_write():
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE notes SET body = ? WHERE n < ?", ("changed", 100))
+            writer_holding.set()
+            await release.wait()
+
+    write = asyncio.create_task(long_write())
+    await writer_holding.wait()
+    # While the write transaction is open, readers still answer (and see the last committed state).
+    counts = await asyncio.wait_for(
+        asyncio.gather(*(db.fetch_value("SELECT COUNT(*) FROM notes WHERE body = ?", ("b",)) for _ in range(10))), 5
+    )
+    assert counts == [200] * 10
+    release.set()
+    await write
+    assert await db.fetch_value("SELECT COUNT(*) FROM notes WHERE body = ?", ("changed",)) == 100
+
+
+async def test_ping(db):
+    assert await db.ping() is True
+
+
+async def test_config_entries_survive_reopening(db_url):
+    db = await open_database(db_url)
+    await db.migrate(CORE_OWNER, CORE_MIGRATIONS)
+    entries = ConfigEntries(db, EventBus())
+    await entries.set("logger", "logs", {"core": "debug"})
+    await entries.set("logger", "other", [1, 2])
+    await entries.set_integration_enabled("metrics", False)
+    await db.close()
+
+    db = await open_database(db_url)
+    entries = ConfigEntries(db, EventBus())
+    assert await entries.all("logger") == {"logs": {"core": "debug"}, "other": [1, 2]}
+    assert await entries.integration_enabled("metrics") is False
+    assert await entries.integration_enabled("never_touched") is None
+    await entries.replace("logger", {"logs": {}})
+    assert await entries.all("logger") == {"logs": {}}
+    await db.close()
+
+
+def test_placeholders_are_numbered_outside_quotes():
+    assert to_numbered("SELECT * FROM t WHERE a = ? AND b = '?' AND c = ?") == (
+        "SELECT * FROM t WHERE a = $1 AND b = '?' AND c = $2"
+    )
+
+
+async def test_unknown_scheme_is_a_clear_error():
+    with pytest.raises(DatabaseError, match="Unsupported database URL scheme: 'mysql'"):
+        await open_database("mysql://x")
