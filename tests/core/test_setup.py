@@ -42,7 +42,7 @@ async def test_setup_raising_is_isolated_and_notified(marquee_hub, config_dir):
     assert rows["broken"]["reason"] == "setup failed: RuntimeError: boom"
     assert rows["fine"]["state"] == "loaded"
     assert (await running.get_json("/api/v1/hello")) == (200, {"hello": "world"})
-    status, notes = await running.get_json("/api/v1/system/notifications")
+    _status, notes = await running.get_json("/api/v1/system/notifications")
     assert {"title": "Integration 'broken' failed", "message": "setup failed: RuntimeError: boom"}.items() <= (
         notes[0].items()
     )
@@ -189,7 +189,7 @@ async def async_setup(hub, config):
     assert info["extensions"]["tracker"] == {"events": 1}
     assert (await running.get_json("/api/v1/ping"))[0] == 200
 
-    status, body = await running.post_json("/api/v1/integrations/tracker/disable")
+    _, body = await running.post_json("/api/v1/integrations/tracker/disable")
     assert body["state"] == "disabled"
     module_state = __import__("marquee_plugins.tracker", fromlist=["STATE"]).STATE
     assert module_state["task_cancelled"] is True
@@ -197,7 +197,7 @@ async def async_setup(hub, config):
     assert hub.bus.listener_count("custom.event") == listeners_before - 1
     assert "tracker" not in (await running.get_json("/api/v1/system/info"))[1]["extensions"]
 
-    status, body = await running.post_json("/api/v1/integrations/tracker/enable")
+    _status, body = await running.post_json("/api/v1/integrations/tracker/enable")
     assert body["state"] == "loaded"
     assert (await running.get_json("/api/v1/ping"))[0] == 200
 
@@ -231,7 +231,7 @@ async def test_disabling_a_dependency_unloads_its_dependents(marquee_hub, config
     assert rows["addon"]["state"] == "not_loaded"
     assert rows["addon"]["reason"] == "dependency 'base' was unloaded"
     assert (await running.get_json("/api/v1/hello"))[0] == 404
-    status, body = await running.post_json("/api/v1/integrations/addon/enable")
+    _status, body = await running.post_json("/api/v1/integrations/addon/enable")
     assert body["state"] == "failed"
     assert body["reason"] == "dependency 'base' is disabled"
 

@@ -78,7 +78,7 @@ async def test_transaction_commits_together_or_not_at_all(db):
 
 
 async def test_errors_carry_the_backend_message(db):
-    with pytest.raises(DatabaseError, match="no_such_table|does not exist"):
+    with pytest.raises(DatabaseError, match=r"no_such_table|does not exist"):
         await db.fetch_all("SELECT * FROM no_such_table")
     await db.migrate("notes", NOTES)
     await db.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("dup", "x"))

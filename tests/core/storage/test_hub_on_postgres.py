@@ -7,7 +7,7 @@ async def test_hub_runs_on_postgresql_and_keeps_state_across_restart(marquee_hub
     assert (await first.get_json("/health/ready")) == (200, {"status": "ready"})
     assert first.hub.db.dialect == "postgresql"
     await first.post_json("/api/v1/integrations/metrics/disable")
-    status, body = await first.request("PUT", "/api/v1/integrations/logger/settings", json={"logs": {"core": "debug"}})
+    status, _body = await first.request("PUT", "/api/v1/integrations/logger/settings", json={"logs": {"core": "debug"}})
     assert status == 200
     await first.stop()
 
