@@ -65,6 +65,7 @@ async def async_setup(hub: IntegrationScope, config: dict) -> bool:
         if problems:
             return error_response(400, "Invalid settings", problems=problems)
         await hub.entries.replace(record.integration.domain, values)
+        await hub.root.bus.drain()  # answer once listeners have applied the change
         return FastJSONResponse(values)
 
     hub.http.register_route("/api/v1/integrations", list_all, methods=["GET"])

@@ -185,7 +185,7 @@ async def async_setup(hub, config):
     hub = running.hub
     listeners_before = hub.bus.listener_count("custom.event")
     hub.bus.fire("custom.event")
-    status, info = await running.get_json("/api/v1/system/info")
+    _, info = await running.get_json("/api/v1/system/info")
     assert info["extensions"]["tracker"] == {"events": 1}
     assert (await running.get_json("/api/v1/ping"))[0] == 200
 

@@ -113,3 +113,11 @@ def test_help_on_each_command():
         result = subprocess.run([sys.executable, "-m", "core", command, "--help"], capture_output=True, text=True)
         assert result.returncode == 0
         assert "--config" in result.stdout
+
+
+def test_the_shipped_example_configuration_is_valid():
+    from pathlib import Path
+
+    report = check_configuration(Path(__file__).parents[3] / "config")
+    assert report.ok, [str(i) for i in report.issues] + list(report.problems.values())
+    assert report.config.http["port"] == 8096
