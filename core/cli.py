@@ -19,7 +19,7 @@ EXIT_OK, EXIT_CONFIG = 0, 1
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="marquee", description="Marquee, a self-hosted media server.")
+    parser = argparse.ArgumentParser(prog="marquee", description="Marquee server command line.")
     parser.add_argument("--version", action="version", version=f"marquee {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(

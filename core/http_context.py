@@ -60,7 +60,7 @@ class RequestContextMiddleware:
                 await error_response(500, "Internal server error", request_id=request_id)(scope, receive, send_with_id)
         finally:
             if self.access_log and scope["type"] == "http":
-                # The query string is left out on purpose: media URLs may carry tokens.
+                # The query string is left out on purpose: URLs for players may carry tokens.
                 ACCESS_LOGGER.info(
                     '%s "%s %s" %s %dB %.1fms rid=%s',
                     (scope.get("client") or ("-",))[0],

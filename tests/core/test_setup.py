@@ -262,3 +262,36 @@ async def test_plugin_cannot_silently_shadow_a_builtin(marquee_hub, config_dir, 
     assert "overrides the built-in one (allowed by core: allow_override)" in caplog.text
     assert (await states(running))["system"]["source"] == "plugins_dir", await states(running)
     assert (await running.get_json("/api/v1/hello"))[0] == 200, str((await states(running))["system"])
+
+
+async def test_notify_hook_receives_failures(marquee_hub, config_dir):
+    make_plugin(
+        config_dir,
+        "pager",
+        """
+from plugin_sdk import hookimpl
+RECEIVED = []
+
+@hookimpl
+async def notify(title, message, level, source):
+    RECEIVED.append((title, level, source))
+
+@hookimpl
+def readiness_check(hub):
+    return None
+
+async def async_setup(hub, config):
+    return True
+""",
+    )
+    make_plugin(
+        config_dir, "doomed", "async def async_setup(hub, config):\n    return True\n", after_dependencies=["pager"]
+    )
+    running = await marquee_hub("pager: {}\ndoomed: {}\n", config_dir=config_dir)
+    (config_dir / "plugins" / "doomed" / "__init__.py").write_text(
+        "async def async_setup(hub, config):\n    return None\n"
+    )
+    await running.post_json("/api/v1/integrations/doomed/reload")
+    await running.hub.stop()  # waits for notification delivery
+    received = __import__("marquee_plugins.pager", fromlist=["RECEIVED"]).RECEIVED
+    assert received == [("Integration 'doomed' failed", "error", "doomed")]

@@ -142,3 +142,28 @@ def test_placeholders_are_numbered_outside_quotes():
 async def test_unknown_scheme_is_a_clear_error():
     with pytest.raises(DatabaseError, match="Unsupported database URL scheme: 'mysql'"):
         await open_database("mysql://x")
+
+
+async def test_sqlite_uses_wal_and_enforces_foreign_keys(tmp_path):
+    db = await open_database(f"sqlite:///{tmp_path / 'fk.db'}")
+    try:
+        assert await db.fetch_value("PRAGMA journal_mode") == "wal"
+        await db.migrate(
+            "fk",
+            [
+                Migration(
+                    1,
+                    "parent and child",
+                    [
+                        "CREATE TABLE parent (id TEXT PRIMARY KEY)",
+                        "CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT NOT NULL REFERENCES parent(id))",
+                    ],
+                )
+            ],
+        )
+        with pytest.raises(DatabaseError, match="FOREIGN KEY"):
+            await db.execute("INSERT INTO child (id, parent_id) VALUES (?, ?)", ("c", "missing"))
+        with pytest.raises(DatabaseError, match=r"readonly|read-only|query_only|attempt to write"):
+            await db.fetch_all("INSERT INTO parent (id) VALUES ('sneaky')")  # readers are read-only
+    finally:
+        await db.close()
