@@ -61,36 +61,27 @@ async def test_entry_point_integration_is_not_loaded_unless_configured(marquee_h
     assert (await running.get_json("/api/v1/hello")) == (200, {"greeting": "hello"})
 
 
-def test_cli_lists_the_installed_package(installed_site, config_dir):
-    (config_dir / "configuration.yaml").write_text("hello:\n  greeting: hi\n")
-    env = {**os.environ, "PYTHONPATH": str(installed_site)}
-    result = subprocess.run(
-        [sys.executable, "-m", "core", "integrations", "--json", "--config", str(config_dir)],
+def run_cli(*args, site, config_dir):
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args, "--config", str(config_dir)],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(site)},
         timeout=60,
     )
+
+
+def test_cli_lists_and_validates_the_installed_package(installed_site, config_dir):
+    (config_dir / "configuration.yaml").write_text("hello:\n  greeting: hi\n")
+    result = run_cli("integrations", "--json", site=installed_site, config_dir=config_dir)
     assert result.returncode == 0, result.stderr
     rows = {row["domain"]: row for row in json.loads(result.stdout)}
     assert rows["hello"]["source"] == "entry_point"
     assert rows["hello"]["state"] == "would load"
-    bad = subprocess.run(
-        [sys.executable, "-m", "core", "check-config", "--config", str(config_dir)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert bad.returncode == 0, bad.stderr
+    good = run_cli("check-config", site=installed_site, config_dir=config_dir)
+    assert good.returncode == 0, good.stderr
     (config_dir / "configuration.yaml").write_text("hello:\n  greting: hi\n")
-    bad = subprocess.run(
-        [sys.executable, "-m", "core", "check-config", "--config", str(config_dir)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    bad = run_cli("check-config", site=installed_site, config_dir=config_dir)
     assert bad.returncode == 1
     assert "'greting' is an invalid option for 'hello'. Valid options: greeting" in bad.stderr
     assert "https://example.org/marquee-hello" in bad.stderr
