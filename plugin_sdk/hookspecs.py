@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from core.scope import IntegrationScope
+    from plugin_sdk.media import (
+        ItemMetadata,
+        LocalImage,
+        MetadataMatch,
+        MetadataQuery,
+        ParsedName,
+        ProbeResult,
+        StreamInfo,
+    )
 
 
 @hookspec
@@ -33,3 +42,45 @@ def readiness_check(hub: IntegrationScope) -> str | Awaitable[str | None] | None
 @hookspec
 def notify(title: str, message: str, level: str, source: str | None) -> Awaitable[None] | None:
     """Deliver a notification (an integration that failed, a finished job) to people: mail, push, webhooks."""
+
+
+# -- media library ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def probe_file(path: str) -> ProbeResult | None:
+    """Technical facts about one media file. Runs in a worker thread (may block).
+
+    Raise plugin_sdk.media.ProbeError with a reason for a file that is not playable media.
+    """
+
+
+@hookspec(firstresult=True)
+def parse_path(path: str, library_type: str) -> ParsedName | None:
+    """What a media file's name and folders say it is (movie, episode, extra), for a library of that type."""
+
+
+@hookspec(firstresult=True)
+def read_local_metadata(path: str, item_type: str) -> ItemMetadata | None:
+    """Metadata stored beside the media (NFO files). `path` is the file for movies, episodes and tracks, and the
+    folder for series, seasons, albums and artists. Runs in a worker thread."""
+
+
+@hookspec
+def find_local_images(path: str, item_type: str) -> list[LocalImage] | None:
+    """Artwork files that belong to an item (same `path` convention as read_local_metadata). Worker thread."""
+
+
+@hookspec
+def find_external_subtitles(media_path: str) -> list[StreamInfo] | None:
+    """Subtitle files beside a media file, as subtitle StreamInfo with is_external and path set. Worker thread."""
+
+
+@hookspec
+def fetch_metadata(query: MetadataQuery) -> MetadataMatch | Awaitable[MetadataMatch | None] | None:
+    """Enrich an identified item (after local metadata). Fields the user edited are never overwritten."""
+
+
+@hookspec
+def search_metadata(query: MetadataQuery) -> list[MetadataMatch] | Awaitable[list[MetadataMatch]] | None:
+    """Candidate matches for a manual identify dialog, best first."""
