@@ -18,8 +18,15 @@ from core.const import ENV_CONFIG_DIR
 EXIT_OK, EXIT_CONFIG = 0, 1
 
 
+CORE_COMMANDS = ("run", "check-config", "integrations")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="marquee", description="Marquee server command line.")
+    parser = argparse.ArgumentParser(
+        prog="marquee",
+        description="Marquee server command line.",
+        epilog="Integrations add more commands (for example `marquee scan`); `marquee COMMAND --help` explains each.",
+    )
     parser.add_argument("--version", action="version", version=f"marquee {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -50,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in CORE_COMMANDS:
+        return _integration_command(argv[0], argv[1:])
     args = _parser().parse_args(argv)
     config_dir = resolve_config_dir(args.config)
     if args.command == "run":
@@ -160,3 +170,41 @@ def _run(config_dir: Path, args: argparse.Namespace) -> int:
         logging.getLogger("marquee").error("Marquee stopped with an error: %s", err)
         return 2
     return EXIT_OK
+
+
+def _integration_command(name: str, argv: list[str]) -> int:
+    """Run a command an integration provides, inside a headless hub."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", metavar="DIR")
+    known, rest = common.parse_known_args(argv)
+    logging.basicConfig(level="WARNING", format="%(levelname)-7s %(name)s: %(message)s")
+    report = check_configuration(resolve_config_dir(known.config))
+    if report.issues or report.config is None:
+        _print_report(report)
+        return EXIT_CONFIG
+    return asyncio.run(_run_integration_command(report, name, rest))
+
+
+async def _run_integration_command(report: CheckReport, name: str, argv: list[str]) -> int:
+    from core.hub import Hub
+
+    assert report.config is not None
+    hub = Hub(report.config, headless=True)
+    await hub.start()
+    try:
+        commands = {c.name: c for found in hub.hooks.hook.cli_commands() for c in found}
+        command = commands.get(name)
+        if command is None:
+            available = ", ".join([*CORE_COMMANDS, *sorted(commands)])
+            print(f"marquee: unknown command '{name}' (commands: {available})", file=sys.stderr)
+            return 2
+        parser = argparse.ArgumentParser(prog=f"marquee {name}", description=command.help)
+        parser.add_argument("-c", "--config", metavar="DIR", help="configuration directory")
+        command.add_arguments(parser)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:  # --help or a usage error
+            return int(exit_.code or 0)
+        return await command.run(hub, args)
+    finally:
+        await hub.stop()

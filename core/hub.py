@@ -36,8 +36,10 @@ class HubState(StrEnum):
 
 
 class Hub:
-    def __init__(self, config: LoadedConfig, *, only: Iterable[str] | None = None) -> None:
+    def __init__(self, config: LoadedConfig, *, only: Iterable[str] | None = None, headless: bool = False) -> None:
         self.config = config
+        # Headless: a CLI command's hub. No HTTP server; integrations skip watchers and schedules.
+        self.headless = headless
         self.only = set(only) if only is not None else None
         self.bus = EventBus()
         self.http = HttpBus(trusted_proxies=config.http["trusted_proxies"], access_log=config.http["access_log"])

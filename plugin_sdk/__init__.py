@@ -7,6 +7,7 @@ def system_info(hub):
     return {"my_plugin": "ok"}
 """
 
+from core.commands import CliCommand
 from plugin_sdk.markers import hookimpl, hookspec
 
-__all__ = ["hookimpl", "hookspec"]
+__all__ = ["CliCommand", "hookimpl", "hookspec"]

@@ -14,6 +14,7 @@ from plugin_sdk.markers import hookspec
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
+    from core.commands import CliCommand
     from core.scope import IntegrationScope
     from plugin_sdk.media import (
         ItemMetadata,
@@ -37,6 +38,16 @@ def readiness_check(hub: IntegrationScope) -> str | Awaitable[str | None] | None
 
     `GET /health/ready` answers 503 with the reasons while any implementation reports one.
     """
+
+
+@hookspec
+def cli_commands() -> list[CliCommand] | None:
+    """Commands this integration adds to `marquee` (e.g. `marquee scan`). They run in a headless hub."""
+
+
+@hookspec
+def websocket_events() -> list[str] | None:
+    """Event types that `GET /api/v1/ws` may deliver to clients. Events not named by any integration stay internal."""
 
 
 @hookspec

@@ -1,0 +1,194 @@
+"""Read the item model: listings with filters, sorting, paging and facets; full item details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from core.storage import Database, Row
+from integrations.library.search import candidates
+
+SORTS = {
+    "name": "i.sort_name",
+    "date_added": "i.date_added",
+    "release_date": "COALESCE(i.premiere_date, CAST(i.year AS TEXT))",
+    "rating": "i.community_rating",
+    "year": "i.year",
+    "random": "RANDOM()",
+    "relevance": "",  # search results: ordered by score in Python
+}
+LIST_COLUMNS = (
+    "i.id, i.library_id, i.parent_id, i.type, i.name, i.sort_name, i.original_title, i.year, i.premiere_date, "
+    "i.index_number, i.index_number_end, i.parent_index_number, i.community_rating, i.official_rating, "
+    "i.runtime_ticks, i.date_added, i.edition, i.extra_type"
+)
+
+
+@dataclass(slots=True)
+class ItemQuery:
+    library_id: str | None = None
+    parent_id: str | None = None
+    top_level: bool = False
+    types: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+    year_min: int | None = None
+    year_max: int | None = None
+    rating_min: float | None = None
+    search: str | None = None
+    sort: str = "name"
+    descending: bool = False
+    limit: int = 50
+    offset: int = 0
+    facets: bool = False
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    facets: dict[str, list[dict[str, Any]]] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"items": self.items, "total": self.total, "limit": self.limit, "offset": self.offset}
+        if self.facets is not None:
+            body["facets"] = self.facets
+        return body
+
+
+async def list_items(db: Database, query: ItemQuery) -> Page:
+    where: list[str] = []
+    params: list[Any] = []
+    scores: dict[str, float] | None = None
+    if query.search:
+        scores = await candidates(db, query.search)
+        if not scores:
+            return Page([], 0, query.limit, query.offset, _empty_facets() if query.facets else None)
+        where.append(f"i.id IN ({', '.join('?' * len(scores))})")
+        params.extend(scores)
+    if query.library_id:
+        where.append("i.library_id = ?")
+        params.append(query.library_id)
+    if query.parent_id:
+        where.append("i.parent_id = ?")
+        params.append(query.parent_id)
+    elif query.top_level and not query.types and not query.search:
+        where.append("i.parent_id IS NULL")
+    if query.types:
+        where.append(f"i.type IN ({', '.join('?' * len(query.types))})")
+        params.extend(query.types)
+    for genre in query.genres:
+        where.append("EXISTS (SELECT 1 FROM item_values v WHERE v.item_id = i.id AND v.kind = 'genre' AND v.value = ?)")
+        params.append(genre)
+    for column, operator, value in (
+        ("i.year", ">=", query.year_min),
+        ("i.year", "<=", query.year_max),
+        ("i.community_rating", ">=", query.rating_min),
+    ):
+        if value is not None:
+            where.append(f"{column} {operator} ?")
+            params.append(value)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    total = int(await db.fetch_value(f"SELECT COUNT(*) FROM items i {clause}", params) or 0)
+    facets = await _facets(db, clause, params) if query.facets else None
+    if scores is not None and query.sort == "relevance":
+        rows = await db.fetch_all(f"SELECT {LIST_COLUMNS} FROM items i {clause}", params)
+        rows.sort(key=lambda r: (-scores[r["id"]], r["sort_name"]))
+        rows = rows[query.offset : query.offset + query.limit]
+    else:
+        expression = SORTS[query.sort] or SORTS["name"]
+        direction = "DESC" if query.descending else "ASC"
+        order = (
+            "RANDOM()"
+            if query.sort == "random"
+            else f"({expression}) IS NULL, {expression} {direction}, i.sort_name, i.id"
+        )
+        rows = await db.fetch_all(
+            f"SELECT {LIST_COLUMNS} FROM items i {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        )
+    return Page([_summary(r) for r in rows], total, query.limit, query.offset, facets)
+
+
+def _empty_facets() -> dict[str, list[dict[str, Any]]]:
+    return {"genres": [], "years": [], "types": []}
+
+
+async def _facets(db: Database, clause: str, params: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    subset = f"SELECT i.id FROM items i {clause}"
+    genres = await db.fetch_all(
+        f"SELECT v.value AS value, COUNT(*) AS count FROM item_values v WHERE v.kind = 'genre' "
+        f"AND v.item_id IN ({subset}) GROUP BY v.value ORDER BY count DESC, v.value LIMIT 100",
+        params,
+    )
+    years = await db.fetch_all(
+        f"SELECT i.year AS value, COUNT(*) AS count FROM items i {clause} {'AND' if clause else 'WHERE'} "
+        "i.year IS NOT NULL GROUP BY i.year ORDER BY i.year DESC",
+        params,
+    )
+    types = await db.fetch_all(
+        f"SELECT i.type AS value, COUNT(*) AS count FROM items i {clause} GROUP BY i.type ORDER BY count DESC",
+        params,
+    )
+    return {"genres": genres, "years": years, "types": types}
+
+
+def _summary(row: Row) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if value is not None}
+
+
+async def get_item(db: Database, item_id: str) -> Row | None:
+    return await db.fetch_one("SELECT * FROM items WHERE id = ?", (item_id,))
+
+
+async def item_details(db: Database, item: Row) -> dict[str, Any]:
+    """Everything about one item: fields, relations, images, media sources with streams and chapters."""
+    item_id = item["id"]
+    details = {k: v for k, v in item.items() if v is not None and k not in ("natural_key",)}
+    details["provider_ids"] = orjson.loads(item["provider_ids"])
+    details["locked_fields"] = orjson.loads(item["locked_fields"])
+    values = await db.fetch_all(
+        "SELECT kind, value FROM item_values WHERE item_id = ? ORDER BY kind, value", (item_id,)
+    )
+    for kind in ("genre", "studio", "tag", "artist"):
+        details[kind + "s"] = [v["value"] for v in values if v["kind"] == kind]
+    details["people"] = await db.fetch_all(
+        "SELECT p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p ON p.id = ip.person_id "
+        "WHERE ip.item_id = ? ORDER BY ip.position",
+        (item_id,),
+    )
+    details["images"] = await db.fetch_all(
+        "SELECT type, position, tag, source FROM images WHERE item_id = ? ORDER BY type, position", (item_id,)
+    )
+    details["child_count"] = await db.fetch_value("SELECT COUNT(*) FROM items WHERE parent_id = ?", (item_id,))
+    details["media_sources"] = await media_sources(db, item_id)
+    return details
+
+
+async def media_sources(db: Database, item_id: str) -> list[dict[str, Any]]:
+    sources = await db.fetch_all(
+        "SELECT id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
+        "WHERE item_id = ? AND status = 'ok' ORDER BY version_label, path",
+        (item_id,),
+    )
+    for source in sources:
+        streams = await db.fetch_all(
+            "SELECT data FROM media_streams WHERE source_id = ? ORDER BY position", (source["id"],)
+        )
+        source["streams"] = [
+            {k: v for k, v in orjson.loads(s["data"]).items() if v is not None and v is not False} for s in streams
+        ]
+        source["chapters"] = await db.fetch_all(
+            "SELECT start_ticks, end_ticks, title FROM chapters WHERE source_id = ? ORDER BY position", (source["id"],)
+        )
+    return sources
+
+
+async def image_path(db: Database, item_id: str, image_type: str, index: int) -> Row | None:
+    return await db.fetch_one(
+        "SELECT path, tag FROM images WHERE item_id = ? AND lower(type) = lower(?) AND position = ?",
+        (item_id, image_type, index),
+    )

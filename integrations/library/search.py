@@ -1,0 +1,78 @@
+"""Full-text candidates with typo and substring tolerance: FTS5 trigram on SQLite, pg_trgm on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from core.storage import Database
+
+MAX_CANDIDATES = 1000
+SIMILARITY = 0.3  # pg_trgm's default threshold, applied the same way on SQLite
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm-style trigrams: per word, padded with two spaces in front and one behind."""
+    grams: set[str] = set()
+    for word in re.findall(r"\w+", text.casefold()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def similarity(term: str, text: str) -> float:
+    """The best trigram similarity between the term and any run of words in `text` of the same length."""
+    query = trigrams(term)
+    if not query:
+        return 0.0
+    words = re.findall(r"\w+", text.casefold())
+    span = max(1, len(re.findall(r"\w+", term)))
+    best = 0.0
+    for start in range(max(1, len(words) - span + 1)):
+        window = trigrams(" ".join(words[start : start + span]))
+        if window:
+            best = max(best, len(query & window) / len(query | window))
+    return best
+
+
+async def candidates(db: Database, term: str) -> dict[str, float]:
+    """item id -> relevance (2 for a substring hit, else the similarity) for items matching `term`."""
+    term = term.strip()
+    if not term:
+        return {}
+    if db.dialect == "postgresql":
+        rows = await db.fetch_all(
+            "SELECT s.item_id, CASE WHEN s.document ILIKE ? THEN 2.0 ELSE word_similarity(?, s.document) END AS score "
+            "FROM item_search s WHERE s.document ILIKE ? OR word_similarity(?, s.document) >= ? "
+            "ORDER BY score DESC LIMIT ?",
+            (f"%{_like(term)}%", term, f"%{_like(term)}%", term, SIMILARITY, MAX_CANDIDATES),
+        )
+        return {row["item_id"]: float(row["score"]) for row in rows}
+    if len(term) < 3:  # below the trigram size: prefix match on names
+        rows = await db.fetch_all(
+            "SELECT id AS item_id FROM items WHERE name LIKE ? ESCAPE '\\' LIMIT ?", (f"{_like(term)}%", MAX_CANDIDATES)
+        )
+        return {row["item_id"]: 2.0 for row in rows}
+    phrase = '"' + term.replace('"', '""') + '"'
+    scores = {
+        row["item_id"]: 2.0
+        for row in await db.fetch_all(
+            "SELECT item_id FROM item_search WHERE item_search MATCH ? LIMIT ?", (phrase, MAX_CANDIDATES)
+        )
+    }
+    grams = [g for g in trigrams(term) if g.strip() and len(g.strip()) == 3]
+    if grams:
+        any_gram = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+        rows = await db.fetch_all(
+            "SELECT item_id, document FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ?",
+            (any_gram, MAX_CANDIDATES),
+        )
+        for row in rows:
+            if row["item_id"] not in scores:
+                score = similarity(term, row["document"])
+                if score >= SIMILARITY:
+                    scores[row["item_id"]] = score
+    return scores
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
