@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import textwrap
+import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from core import __version__
@@ -35,3 +39,23 @@ def config_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "config"
     folder.mkdir()
     return folder
+
+
+PG_ADMIN_URL = os.environ.get("MARQUEE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def _admin(statement: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh database per test, dropped afterwards. PostgreSQL runs on 127.0.0.1:5432 on these machines."""
+    name = f"marquee_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -79,7 +79,16 @@ def _date(value: Any) -> str:
         raise vol.Invalid("expected a date as YYYY-MM-DD") from None
 
 
-_TEXT = vol.Any(None, vol.All(str, vol.Length(max=20_000)))
+def nullable(validator: Any) -> Any:
+    """None, or what `validator` accepts; its own error message is kept (vol.Any would hide it)."""
+
+    def check(value: Any) -> Any:
+        return None if value is None else validator(value)
+
+    return check
+
+
+_TEXT = nullable(vol.All(str, vol.Length(max=20_000)))
 METADATA_EDIT = vol.Schema(
     {
         vol.Optional("name"): vol.All(str, vol.Strip, vol.Length(min=1, max=500)),
@@ -87,10 +96,10 @@ METADATA_EDIT = vol.Schema(
         vol.Optional("original_title"): _TEXT,
         vol.Optional("overview"): _TEXT,
         vol.Optional("tagline"): _TEXT,
-        vol.Optional("year"): vol.Any(None, vol.All(int, vol.Range(min=1800, max=3000))),
-        vol.Optional("premiere_date"): vol.Any(None, _date),
-        vol.Optional("community_rating"): vol.Any(None, vol.All(vol.Coerce(float), vol.Range(min=0, max=10))),
-        vol.Optional("critic_rating"): vol.Any(None, vol.All(vol.Coerce(float), vol.Range(min=0, max=100))),
+        vol.Optional("year"): nullable(vol.All(vol.Coerce(int), vol.Range(min=1800, max=3000))),
+        vol.Optional("premiere_date"): nullable(_date),
+        vol.Optional("community_rating"): nullable(vol.All(vol.Coerce(float), vol.Range(min=0, max=10))),
+        vol.Optional("critic_rating"): nullable(vol.All(vol.Coerce(float), vol.Range(min=0, max=100))),
         vol.Optional("official_rating"): _TEXT,
         vol.Optional("provider_ids"): {str: str},
         vol.Optional("genres"): [str],
@@ -109,7 +118,8 @@ METADATA_EDIT = vol.Schema(
 
 
 def query_params(request: Request, schema: vol.Schema) -> dict[str, Any]:
-    values, issues = validate_section(schema, dict(request.query_params), domain=None, root={}, prefix=[])
+    raw = dict(request.query_params)
+    values, issues = validate_section(schema, raw, domain=None, root=raw, prefix=[])
     if issues:
         raise BadRequest("Invalid query parameters", [_plain(issue.message) for issue in issues])
     return values

@@ -80,6 +80,8 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
     if query.types:
         where.append(f"i.type IN ({', '.join('?' * len(query.types))})")
         params.extend(query.types)
+    elif query.search:
+        where.append("i.type <> 'extra'")  # trailers and featurettes show under their movie, not in search
     for genre in query.genres:
         where.append("EXISTS (SELECT 1 FROM item_values v WHERE v.item_id = i.id AND v.kind = 'genre' AND v.value = ?)")
         params.append(genre)

@@ -40,13 +40,13 @@ async def candidates(db: Database, term: str) -> dict[str, float]:
     if not term:
         return {}
     if db.dialect == "postgresql":
+        # pg_trgm's GIN index finds the candidates; the same scoring as on SQLite decides.
         rows = await db.fetch_all(
-            "SELECT s.item_id, CASE WHEN s.document ILIKE ? THEN 2.0 ELSE word_similarity(?, s.document) END AS score "
-            "FROM item_search s WHERE s.document ILIKE ? OR word_similarity(?, s.document) >= ? "
-            "ORDER BY score DESC LIMIT ?",
-            (f"%{_like(term)}%", term, f"%{_like(term)}%", term, SIMILARITY, MAX_CANDIDATES),
+            "SELECT item_id, document FROM item_search WHERE document ILIKE ? OR word_similarity(?, document) >= ? "
+            "LIMIT ?",
+            (f"%{_like(term)}%", term, SIMILARITY, MAX_CANDIDATES),
         )
-        return {row["item_id"]: float(row["score"]) for row in rows}
+        return _score(term, rows)
     if len(term) < 3:  # below the trigram size: prefix match on names
         rows = await db.fetch_all(
             "SELECT id AS item_id FROM items WHERE name LIKE ? ESCAPE '\\' LIMIT ?", (f"{_like(term)}%", MAX_CANDIDATES)
@@ -59,18 +59,25 @@ async def candidates(db: Database, term: str) -> dict[str, float]:
             "SELECT item_id FROM item_search WHERE item_search MATCH ? LIMIT ?", (phrase, MAX_CANDIDATES)
         )
     }
-    grams = [g for g in trigrams(term) if g.strip() and len(g.strip()) == 3]
+    grams = [g for g in trigrams(term) if len(g.strip()) == 3]
     if grams:
         any_gram = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
         rows = await db.fetch_all(
             "SELECT item_id, document FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ?",
             (any_gram, MAX_CANDIDATES),
         )
-        for row in rows:
-            if row["item_id"] not in scores:
-                score = similarity(term, row["document"])
-                if score >= SIMILARITY:
-                    scores[row["item_id"]] = score
+        scores.update({k: v for k, v in _score(term, rows).items() if k not in scores})
+    return scores
+
+
+def _score(term: str, rows: list[dict[str, str]]) -> dict[str, float]:
+    folded = term.casefold()
+    scores: dict[str, float] = {}
+    for row in rows:
+        document = row["document"] or ""
+        score = 2.0 if folded in document.casefold() else similarity(term, document)
+        if score >= SIMILARITY:
+            scores[row["item_id"]] = score
     return scores
 
 

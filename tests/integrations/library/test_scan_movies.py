@@ -28,7 +28,10 @@ async def test_movies_are_identified_with_versions_extras_and_local_metadata(mar
     assert big["provider_ids"]["imdb"] == "tt1254207"
     assert any(p["kind"] == "Director" for p in big["people"])
     assert sum(p["kind"] == "Actor" and p["role"] for p in big["people"]) == 2
-    assert {(image["type"], image["source"]) for image in big["images"]} >= {("Primary", "local"), ("Backdrop", "local")}
+    assert {(image["type"], image["source"]) for image in big["images"]} >= {
+        ("Primary", "local"),
+        ("Backdrop", "local"),
+    }
     versions = sorted(source["version_label"] for source in big["media_sources"])
     assert versions == ["1080p", "4K"]
     four_k = next(s for s in big["media_sources"] if s["version_label"] == "4K")

@@ -20,7 +20,11 @@ async def test_series_seasons_episodes_specials_absolute_and_dated(marquee_hub, 
     assert show["genres"] == ["Drama"]
     assert any(image["type"] == "Primary" for image in show["images"])
     status, seasons = await running.get_json(f"/api/v1/items/{show['id']}/children")
-    assert [(s["name"], s["index_number"]) for s in seasons["items"]] == [("Specials", 0), ("Season 1", 1), ("Season 2", 2)]
+    assert [(s["name"], s["index_number"]) for s in seasons["items"]] == [
+        ("Specials", 0),
+        ("Season 1", 1),
+        ("Season 2", 2),
+    ]
     season_one = seasons["items"][1]
     status, episodes = await running.get_json(f"/api/v1/items/{season_one['id']}/children")
     rows = [(e["name"], e["index_number"], e.get("index_number_end")) for e in episodes["items"]]
