@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import voluptuous as vol
@@ -48,6 +49,7 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     await hub.db.migrate(DOMAIN, MIGRATIONS)
     store = LibraryStore(hub.db)
     await _sync_yaml_libraries(store, config["libraries"])
+    await _add_demo_libraries(store, os.environ.get(DEMO_MEDIA_ENV))
     scanner = Scanner(hub, store, config["workers"])
     hub.on_unload(scanner.close)
     hub.root.__dict__["library"] = _Service(store, scanner)  # for the CLI and sibling integrations
@@ -56,6 +58,21 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     if not getattr(hub.root, "headless", False):
         await _start_background(hub, store, scanner, config)
     return True
+
+
+DEMO_MEDIA_ENV = "MARQUEE_DEMO_MEDIA"
+
+
+async def _add_demo_libraries(store: LibraryStore, folder: str | None) -> None:
+    """`./scripts/run --demo`: libraries over the generated test media, when the server has none yet."""
+    if not folder or await store.list():
+        return
+    for name, kind, sub in (("Demo Movies", "movies", "movies"), ("Demo Shows", "tvshows", "shows"),
+                            ("Demo Music", "music", "music")):  # fmt: skip
+        path = Path(folder) / sub
+        if path.is_dir():  # a handful of stat calls at setup
+            await store.create({"name": name, "type": kind, "folders": [str(path)]})
+            _LOGGER.info("Added demo library '%s' at %s", name, path)
 
 
 class _Service:

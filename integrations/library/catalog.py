@@ -61,6 +61,7 @@ class Catalog:
         self.covers_dir = covers_dir
         self._written: dict[str, str] = {}
         self.touched_items: set[str] = set()
+        self.created_items: list[str] = []
 
     async def place_file(
         self,
@@ -113,6 +114,7 @@ class Catalog:
         )
         if row is None:
             item_id = uuid.uuid4().hex
+            self.created_items.append(item_id)
             locked: set[str] = set()
             columns = ["id", "library_id", "parent_id", "type", "natural_key", "date_added", "date_modified", *values]
             params = [item_id, self.library_id, parent_id, str(spec.type), spec.key, now, now, *values.values()]

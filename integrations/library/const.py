@@ -26,3 +26,6 @@ AUDIO_EXTENSIONS: Final = frozenset(
 SYSTEM_FOLDERS: Final = frozenset(
     {"@eadir", "#recycle", "$recycle.bin", "system volume information", "lost+found", ".trash", ".trashes"}
 )
+
+# Disc structures: their stream files are not separate titles. Played as discs in a later version.
+DISC_FOLDERS: Final = frozenset({"bdmv", "video_ts", "audio_ts"})

@@ -18,6 +18,7 @@ from core.storage.database import Connection
 from integrations.library.analysis import Analysis, FolderInfo, analyse, analyse_folder
 from integrations.library.catalog import Catalog
 from integrations.library.const import EVENT_SCAN_FINISHED, EVENT_SCAN_PROGRESS
+from integrations.library.enrich import enrich
 from integrations.library.libraries import LibraryStore
 from integrations.library.models import Library
 from integrations.library.placement import ItemSpec, place
@@ -138,7 +139,7 @@ class Scanner:
         async with db.transaction() as conn:
             for entry_path, row in moves.items():
                 await conn.execute("UPDATE media_sources SET path = ? WHERE id = ?", (entry_path, row["id"]))
-        await self._analyse_and_write(library, todo, known, report, progress)
+        created = await self._analyse_and_write(library, todo, known, report, progress)
         report.removed = await self._remove(library.id, gone.values())
         await self.store.mark_scanned(library.id)
         report.seconds = round(time.monotonic() - started, 3)
@@ -149,6 +150,8 @@ class Scanner:
             report.failed, report.unchanged,
         )  # fmt: skip
         self.scope.bus.fire(EVENT_SCAN_FINISHED, report.as_dict())
+        if created:
+            self.scope.create_task(enrich(self.scope, created), name="library-enrich")
         return report
 
     async def _analyse_and_write(
@@ -158,9 +161,10 @@ class Scanner:
         known: dict[str, Row],
         report: ScanReport,
         progress: _Progress,
-    ) -> None:
+    ) -> list[str]:
+        """Returns the ids of items created by this scan."""
         if not todo:
-            return
+            return []
         loop = asyncio.get_running_loop()
         hook = self.scope.root.hooks.hook
         catalog = Catalog(library.id, self.scope.data_dir / "covers")
@@ -201,6 +205,7 @@ class Scanner:
                         report.added += 1
             done += len(batch)
             progress.report("analysing", done, len(todo), batch[-1][1].path, force=done == len(todo))
+        return catalog.created_items
 
     async def _load_folders(
         self, chain: list[ItemSpec], folders: dict[str, FolderInfo], loop: asyncio.AbstractEventLoop, hook: Any

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from integrations.library.const import AUDIO_EXTENSIONS, SYSTEM_FOLDERS, VIDEO_EXTENSIONS
+from integrations.library.const import AUDIO_EXTENSIONS, DISC_FOLDERS, SYSTEM_FOLDERS, VIDEO_EXTENSIONS
 
 MAX_DEPTH = 64
 
@@ -95,6 +95,9 @@ def _walk_root(root: Path, extensions: frozenset[str], patterns: list[str], resu
             except OSError:
                 continue  # vanished mid-scan or a broken link: nothing to index
             if entry.is_dir():
+                if name.lower() in DISC_FOLDERS:
+                    result.problems.append((entry.path, f"disc structure ({name}) is not supported yet; skipped"))
+                    continue
                 key = (stat.st_dev, stat.st_ino)
                 if key in visited:
                     continue  # a symlink loop, or the same folder reached twice

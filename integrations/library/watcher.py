@@ -40,7 +40,7 @@ async def watch_library(
         _LOGGER.warning("Watching library '%s' stopped: %s", library.name, err)
 
 
-async def scan_every(library: Library, minutes: int, trigger: Callable[[Library], None]) -> None:
+async def scan_every(library: Library, minutes: float, trigger: Callable[[Library], None]) -> None:
     while True:
         await asyncio.sleep(minutes * 60)
         trigger(library)

@@ -57,3 +57,25 @@ async def test_watcher_picks_up_a_copied_file_without_a_manual_scan(marquee_hub,
     status, libraries = await running.get_json("/api/v1/libraries")
     page = await items(running, libraries[0]["id"])
     assert [item["name"] for item in page["items"]] == ["Sintel Test"]
+
+
+async def test_scheduled_scans_call_back_on_their_interval():
+    from integrations.library.models import Library
+    from integrations.library.watcher import scan_every
+
+    calls = []
+    library = Library("id", "name", "movies", ["/tmp"])
+    task = asyncio.create_task(scan_every(library, 0.0005, calls.append))  # every 30 ms
+    await asyncio.sleep(0.2)
+    task.cancel()
+    assert len(calls) >= 3
+    assert calls[0] is library
+
+
+async def test_demo_libraries_are_added_once_from_the_environment(marquee_hub, test_media, monkeypatch):
+    monkeypatch.setenv("MARQUEE_DEMO_MEDIA", str(test_media))
+    running = await marquee_hub("library:\n  scan_on_start: false\n  watch: false\n")
+    status, libraries = await running.get_json("/api/v1/libraries")
+    assert sorted((lib["name"], lib["type"]) for lib in libraries) == [
+        ("Demo Movies", "movies"), ("Demo Music", "music"), ("Demo Shows", "tvshows"),
+    ]  # fmt: skip

@@ -26,6 +26,8 @@ async def test_series_seasons_episodes_specials_absolute_and_dated(marquee_hub, 
         ("Season 2", 2),
     ]
     season_one = seasons["items"][1]
+    season_detail = (await running.get_json(f"/api/v1/items/{season_one['id']}"))[1]
+    assert [image["type"] for image in season_detail["images"]] == ["Primary"]  # season01-poster.jpg
     status, episodes = await running.get_json(f"/api/v1/items/{season_one['id']}/children")
     rows = [(e["name"], e["index_number"], e.get("index_number_end")) for e in episodes["items"]]
     assert rows == [("Pilot", 1, None), ("Double", 2, 3)]
