@@ -59,7 +59,7 @@ class StreamInfo:
     channels: int | None = None
     channel_layout: str | None = None
     sample_rate: int | None = None
-    language: str | None = None  # ISO 639-2 (three letters) when known
+    language: str | None = None  # ISO 639-2/B (three letters: "eng", "fre", "ger") when known
     title: str | None = None
     is_default: bool = False
     is_forced: bool = False
