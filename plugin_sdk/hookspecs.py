@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from core.commands import CliCommand
     from core.scope import IntegrationScope
+    from plugin_sdk.auth import Identity
     from plugin_sdk.media import (
         ItemMetadata,
         LocalImage,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         ProbeResult,
         StreamInfo,
     )
+    from plugin_sdk.streaming import TranscoderBackend
 
 
 @hookspec
@@ -95,3 +97,18 @@ def fetch_metadata(query: MetadataQuery) -> MetadataMatch | Awaitable[MetadataMa
 @hookspec
 def search_metadata(query: MetadataQuery) -> list[MetadataMatch] | Awaitable[list[MetadataMatch]] | None:
     """Candidate matches for a manual identify dialog, best first."""
+
+
+# -- users and streaming ---------------------------------------------------------------------------------
+
+
+@hookspec
+def authenticate(username: str, password: str) -> Identity | Awaitable[Identity | None] | None:
+    """Check credentials. Return an Identity when they are good, None when this backend doesn't know the user,
+    and raise plugin_sdk.auth.AuthenticationRejected when it knows the user and the password is wrong.
+    Backends are asked in the order configured under `auth: backends:`."""
+
+
+@hookspec
+def transcoders() -> list[TranscoderBackend] | None:
+    """Transcoding backends this integration provides (software, VAAPI, NVENC, QSV...)."""
