@@ -21,7 +21,9 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.access import Guard, GuardedApp, GuardHolder, RouteAccess, guard_endpoint, guard_websocket
 from core.http_context import RequestContextMiddleware, request_id_of
+from core.request_data import BadRequest, NotFound
 from core.responses import error_response
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,6 +46,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, message, request_id=request_id_of(request.scope), headers=exc.headers)
 
 
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadRequest)
+    return error_response(400, exc.message, request_id=request_id_of(request.scope), problems=exc.problems)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotFound)
+    return error_response(404, exc.message, request_id=request_id_of(request.scope))
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(500, "Internal server error", request_id=request_id_of(request.scope))
 
@@ -51,13 +63,27 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 class HttpBus:
     """The ASGI app. Lifespan startup/shutdown run the hooks the runner installs (hub start and stop)."""
 
-    def __init__(self, *, trusted_proxies: Sequence[str] = (), access_log: bool = True) -> None:
-        self._app = Starlette(exception_handlers={HTTPException: _http_error, Exception: _server_error})
+    def __init__(
+        self, *, trusted_proxies: Sequence[str] = (), access_log: bool = True, max_body_bytes: int = 1 << 20
+    ) -> None:
+        self._app = Starlette(
+            exception_handlers={
+                HTTPException: _http_error,
+                BadRequest: _bad_request,
+                NotFound: _not_found,
+                Exception: _server_error,
+            }
+        )
         self._routes: dict[str, list[BaseRoute]] = {}
         self._middleware: list[_MiddlewareEntry] = []
-        self._context_options = {"trusted_proxies": list(trusted_proxies), "access_log": access_log}
+        self._context_options = {
+            "trusted_proxies": list(trusted_proxies),
+            "access_log": access_log,
+            "max_body_bytes": max_body_bytes,
+        }
         self._stack: ASGIApp | None = None
-        self.public_paths: set[str] = set()
+        self._access: dict[int, RouteAccess] = {}  # by id(route): Starlette routes are unhashable
+        self._guard = GuardHolder()
         self.on_startup: list[LifespanHook] = []
         self.on_shutdown: list[LifespanHook] = []
 
@@ -72,21 +98,53 @@ class HttpBus:
         methods: Sequence[str] | None = None,
         name: str | None = None,
         public: bool = False,
+        permission: str | None = None,
+        token_in_query: bool = False,
     ) -> BaseRoute:
-        """`public=True` puts the route on the short list that needs no authentication."""
-        route = Route(path, endpoint, methods=list(methods) if methods else None, name=name)
-        if public:
-            self.public_paths.add(path)
-        return self._add(owner, route)
+        """A route that the installed guard checks first, unless `public` (the short list without credentials)."""
+        access = RouteAccess(public, permission, token_in_query, owner)
+        route = Route(path, guard_endpoint(endpoint, access, self._guard), methods=list(methods) if methods else None,
+                      name=name)  # fmt: skip
+        return self._add(owner, route, access)
 
-    def register_websocket(self, path: str, endpoint: Endpoint, *, owner: str, name: str | None = None) -> BaseRoute:
-        return self._add(owner, WebSocketRoute(path, endpoint, name=name))
+    def register_websocket(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        owner: str,
+        name: str | None = None,
+        public: bool = False,
+        permission: str | None = None,
+        token_in_query: bool = True,  # browsers can't set headers on WebSocket connections
+    ) -> BaseRoute:
+        access = RouteAccess(public, permission, token_in_query, owner)
+        return self._add(owner, WebSocketRoute(path, guard_websocket(endpoint, access, self._guard), name=name), access)
 
-    def register_static(self, path: str, directory: Path, *, owner: str, html: bool = False) -> BaseRoute:
-        return self._add(owner, Mount(path, app=StaticFiles(directory=directory, html=html)))
+    def register_static(
+        self, path: str, directory: Path, *, owner: str, html: bool = False, public: bool = False
+    ) -> BaseRoute:
+        return self.register_mount(path, StaticFiles(directory=directory, html=html), owner=owner, public=public)
 
-    def register_mount(self, path: str, app: ASGIApp, *, owner: str) -> BaseRoute:
-        return self._add(owner, Mount(path, app=app))
+    def register_mount(
+        self, path: str, app: ASGIApp, *, owner: str, public: bool = False, permission: str | None = None
+    ) -> BaseRoute:
+        access = RouteAccess(public, permission, False, owner)
+        return self._add(owner, Mount(path, app=GuardedApp(app, access, self._guard)), access)
+
+    @property
+    def guard(self) -> Guard | None:
+        return self._guard.guard
+
+    @guard.setter
+    def guard(self, guard: Guard | None) -> None:
+        self._guard.guard = guard
+
+    def access_of(self, route: BaseRoute) -> RouteAccess:
+        return self._access[id(route)]
+
+    def all_routes(self) -> list[tuple[BaseRoute, RouteAccess]]:
+        return [(route, self._access[id(route)]) for routes in self._routes.values() for route in routes]
 
     def register_middleware(
         self, factory: Callable[..., ASGIApp], *, owner: str, priority: int = 100, **options: Any
@@ -99,7 +157,7 @@ class HttpBus:
     def remove_owner(self, owner: str) -> None:
         """Drop every route and middleware an integration registered."""
         for route in self._routes.pop(owner, []):
-            self.public_paths.discard(getattr(route, "path", ""))
+            self._access.pop(id(route), None)
             if route in self._app.router.routes:
                 self._app.router.routes.remove(route)
         before = len(self._middleware)
@@ -110,12 +168,13 @@ class HttpBus:
     def routes_of(self, owner: str) -> list[BaseRoute]:
         return list(self._routes.get(owner, []))
 
-    def _add(self, owner: str, route: BaseRoute) -> BaseRoute:
+    def _add(self, owner: str, route: BaseRoute, access: RouteAccess) -> BaseRoute:
         path = getattr(route, "path", "")
         for other_owner, routes in self._routes.items():
             if any(getattr(r, "path", None) == path and _same_methods(r, route) for r in routes):
                 _LOGGER.warning("Route %s from '%s' is already registered by '%s'", path, owner, other_owner)
         self._routes.setdefault(owner, []).append(route)
+        self._access[id(route)] = access
         self._app.router.routes.append(route)
         return route
 

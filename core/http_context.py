@@ -22,11 +22,36 @@ def request_id_of(scope: Scope) -> str | None:
     return scope.get("state", {}).get("request_id")
 
 
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
+        b"connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+)
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, trusted_proxies: Iterable[str] = (), access_log: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        trusted_proxies: Iterable[str] = (),
+        access_log: bool = True,
+        max_body_bytes: int = 1 << 20,
+    ) -> None:
         self.app = app
         self.trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
         self.access_log = access_log
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -40,19 +65,40 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 0
         sent_bytes = 0
+        received = 0
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, receive, send, request_id)
+            return
+
+        async def receive_limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge
+            return message
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, sent_bytes
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                if scope.get("scheme") == "https":
+                    extra.append(HSTS)
+                message["headers"] = [*message.get("headers", []), *extra, (b"x-request-id", request_id.encode())]
             elif message["type"] == "http.response.body":
                 sent_bytes += len(message.get("body", b""))
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_limited, send_with_id)
+        except BodyTooLarge:
+            if status == 0:
+                status = 413
+                await self._too_large(scope, receive, send_with_id, request_id)
         except Exception:
             _LOGGER.exception("Unhandled error on %s %s (request %s)", scope.get("method"), scope["path"], request_id)
             if status == 0 and scope["type"] == "http":
@@ -71,6 +117,12 @@ class RequestContextMiddleware:
                     (time.perf_counter() - started) * 1000,
                     request_id,
                 )
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        response = error_response(
+            413, f"Request body is larger than {self.max_body_bytes} bytes", request_id=request_id
+        )
+        await response(scope, receive, send)
 
     def _apply_forwarded_for(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
         """Honour X-Forwarded-For only when the peer is a configured trusted proxy."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
+from core.access import Guard
 from core.bus import Event, Listener, Unsubscribe
 from core.hooks import HookResult
 from core.http import Endpoint
@@ -49,32 +50,37 @@ class ScopedBus:
 
 
 class ScopedHttp:
+    """Registration on the HTTP bus, owned by this integration (see core.http for the parameters)."""
+
     def __init__(self, scope: IntegrationScope) -> None:
         self._owner = scope.domain
+        self._scope = scope
         self._http = scope.root.http
 
-    def register_route(
-        self,
-        path: str,
-        endpoint: Endpoint,
-        *,
-        methods: Sequence[str] | None = None,
-        name: str | None = None,
-        public: bool = False,
-    ) -> BaseRoute:
-        return self._http.register_route(path, endpoint, owner=self._owner, methods=methods, name=name, public=public)
+    def register_route(self, path: str, endpoint: Endpoint, **options: Any) -> BaseRoute:
+        return self._http.register_route(path, endpoint, owner=self._owner, **options)
 
-    def register_websocket(self, path: str, endpoint: Endpoint, *, name: str | None = None) -> BaseRoute:
-        return self._http.register_websocket(path, endpoint, owner=self._owner, name=name)
+    def register_websocket(self, path: str, endpoint: Endpoint, **options: Any) -> BaseRoute:
+        return self._http.register_websocket(path, endpoint, owner=self._owner, **options)
 
-    def register_static(self, path: str, directory: Path, *, html: bool = False) -> BaseRoute:
-        return self._http.register_static(path, directory, owner=self._owner, html=html)
+    def register_static(self, path: str, directory: Path, **options: Any) -> BaseRoute:
+        return self._http.register_static(path, directory, owner=self._owner, **options)
 
-    def register_mount(self, path: str, app: ASGIApp) -> BaseRoute:
-        return self._http.register_mount(path, app, owner=self._owner)
+    def register_mount(self, path: str, app: ASGIApp, **options: Any) -> BaseRoute:
+        return self._http.register_mount(path, app, owner=self._owner, **options)
 
     def register_middleware(self, factory: Callable[..., ASGIApp], *, priority: int = 100, **options: Any) -> None:
         self._http.register_middleware(factory, owner=self._owner, priority=priority, **options)
+
+    def install_guard(self, guard: Guard) -> None:
+        """Become the authentication guard for every non-public route (removed again on unload)."""
+        self._http.guard = guard
+
+        def remove() -> None:
+            if self._http.guard is guard:
+                self._http.guard = None
+
+        self._scope.on_unload(remove)
 
 
 class ScopedHooks:

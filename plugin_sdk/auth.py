@@ -56,3 +56,9 @@ class Principal:
 
     def may_see_library(self, library_id: str) -> bool:
         return self.library_ids is None or library_id in self.library_ids
+
+
+def principal_of(connection: object) -> Principal | None:
+    """The Principal the auth guard attached to a request or WebSocket (None when none did)."""
+    scope = getattr(connection, "scope", {})
+    return scope.get("state", {}).get("principal")

@@ -47,8 +47,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "correct horse battery"
+# Tests sign in many times: cheap Argon2 parameters unless the test configures its own.
+FAST_AUTH = "auth:\n  argon2:\n    time_cost: 1\n    memory_kib: 8192\n"
+
+
 class RunningHub:
-    """A started hub, its base URL, and an HTTP session to talk to it."""
+    """A started hub, its base URL, and HTTP sessions to talk to it.
+
+    `session` is signed in as the first admin when the auth integration is loaded (created on first start);
+    `anonymous` sends no credentials.
+    """
 
     def __init__(self, hub: Hub, url: str, task: asyncio.Task[None], stop: asyncio.Event) -> None:
         self.hub = hub
@@ -56,6 +66,36 @@ class RunningHub:
         self._task = task
         self._stop = stop
         self.session = aiohttp.ClientSession(base_url=url)
+        self.anonymous = aiohttp.ClientSession(base_url=url)
+        self._sessions: list[aiohttp.ClientSession] = []
+        self.admin_token: str | None = None
+
+    async def sign_in_admin(self) -> None:
+        """Create the first admin if the server has no users, then sign the main session in as them."""
+        async with self.anonymous.get("/api/v1/auth/setup") as response:
+            if response.status != 200:
+                return  # no auth integration: nothing to sign in to
+            required = (await response.json())["first_admin_required"]
+        if required:
+            body = {"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+            async with self.anonymous.post("/api/v1/auth/first-admin", json=body) as response:
+                assert response.status == 201, await response.text()
+        self.admin_token = (await self.login(ADMIN_USERNAME, ADMIN_PASSWORD))["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {self.admin_token}"
+
+    async def login(self, username: str, password: str, **extra: Any) -> dict[str, Any]:
+        body = {"username": username, "password": password, **extra}
+        async with self.anonymous.post("/api/v1/auth/login", json=body) as response:
+            data = await response.json()
+            assert response.status == 200, data
+            return data
+
+    async def session_for(self, username: str, password: str, **extra: Any) -> aiohttp.ClientSession:
+        """A new HTTP session signed in as that user (closed with the hub)."""
+        token = (await self.login(username, password, **extra))["access_token"]
+        session = aiohttp.ClientSession(base_url=self.url, headers={"Authorization": f"Bearer {token}"})
+        self._sessions.append(session)
+        return session
 
     @property
     def config_dir(self) -> Path:
@@ -76,7 +116,8 @@ class RunningHub:
 
     async def stop(self) -> None:
         """Graceful shutdown, as on SIGTERM: stop accepting, finish requests, unload integrations."""
-        await self.session.close()
+        for session in (self.session, self.anonymous, *self._sessions):
+            await session.close()
         self._stop.set()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self._task, 30)
@@ -86,7 +127,9 @@ def write_config(config_dir: Path, config: Mapping[str, Any] | str | None) -> No
     config_dir.mkdir(parents=True, exist_ok=True)
     if config is None:
         config = {}
-    text = config if isinstance(config, str) else yaml.safe_dump(dict(config), sort_keys=False)
+    text = config if isinstance(config, str) else (yaml.safe_dump(dict(config), sort_keys=False) if config else "")
+    if not any(line.startswith("auth:") for line in text.splitlines()):
+        text = text.rstrip("\n") + ("\n" if text.strip() else "") + FAST_AUTH
     (config_dir / CONFIG_FILE).write_text(text, encoding="utf-8")
 
 
@@ -97,6 +140,7 @@ async def start_hub(
     only: Iterable[str] | None = None,
     plugins: Mapping[str, Path] | None = None,
     keep_config: bool = False,
+    sign_in: bool = True,
 ) -> RunningHub:
     """Write the config (unless `keep_config`), copy plugin folders in, validate, and start a hub."""
     if not keep_config:
@@ -122,7 +166,10 @@ async def start_hub(
         raise RuntimeError("The hub did not start within 60 s")
     # Lifespan startup completes before the server binds its socket: wait until it accepts connections.
     await _wait_listening("127.0.0.1", report.config.http["port"], task)
-    return RunningHub(hub, f"http://127.0.0.1:{report.config.http['port']}", task, stop)
+    running = RunningHub(hub, f"http://127.0.0.1:{report.config.http['port']}", task, stop)
+    if sign_in:
+        await running.sign_in_admin()
+    return running
 
 
 async def _wait_listening(host: str, port: int, task: asyncio.Task[None], timeout: float = 30.0) -> None:

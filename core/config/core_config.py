@@ -33,6 +33,7 @@ HTTP_SCHEMA = vol.Schema(
         vol.Optional("graceful_timeout", default=10.0): vol.All(vol.Coerce(float), vol.Range(min=0)),
         vol.Optional("trusted_proxies", default=[]): [str],
         vol.Optional("access_log", default=True): bool,
+        vol.Optional("max_body_bytes", default=1 << 20): vol.All(vol.Coerce(int), vol.Range(min=1024)),
     }
 )
 DATABASE_SCHEMA = vol.Schema(

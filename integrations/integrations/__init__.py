@@ -35,8 +35,8 @@ async def async_setup(hub: IntegrationScope, config: dict) -> bool:
         domain, action = request.path_params["domain"], request.path_params["action"]
         if action not in ACTIONS:
             return error_response(404, f"Unknown action '{action}'; use one of: {', '.join(ACTIONS)}")
-        if domain == DOMAIN and action == "disable":
-            return error_response(409, "The integrations API can't disable itself")
+        if action == "disable" and (domain == DOMAIN or _is_last_auth(manager, domain)):
+            return error_response(409, f"'{domain}' can't be disabled: the server would lose its admin API or login")
         if _record(manager, request) is None:
             return _unknown(request)
         try:
@@ -68,12 +68,19 @@ async def async_setup(hub: IntegrationScope, config: dict) -> bool:
         await hub.root.bus.drain()  # answer once listeners have applied the change
         return FastJSONResponse(values)
 
-    hub.http.register_route("/api/v1/integrations", list_all, methods=["GET"])
-    hub.http.register_route("/api/v1/integrations/{domain}", show, methods=["GET"])
-    hub.http.register_route("/api/v1/integrations/{domain}/settings", get_settings, methods=["GET"])
-    hub.http.register_route("/api/v1/integrations/{domain}/settings", put_settings, methods=["PUT"])
-    hub.http.register_route("/api/v1/integrations/{domain}/{action}", act, methods=["POST"])
+    admin = {"permission": "manage_server"}
+    hub.http.register_route("/api/v1/integrations", list_all, methods=["GET"], **admin)
+    hub.http.register_route("/api/v1/integrations/{domain}", show, methods=["GET"], **admin)
+    hub.http.register_route("/api/v1/integrations/{domain}/settings", get_settings, methods=["GET"], **admin)
+    hub.http.register_route("/api/v1/integrations/{domain}/settings", put_settings, methods=["PUT"], **admin)
+    hub.http.register_route("/api/v1/integrations/{domain}/{action}", act, methods=["POST"], **admin)
     return True
+
+
+def _is_last_auth(manager: IntegrationManager, domain: str) -> bool:
+    """Disabling the integration that guards every route would lock everyone out (requests fail closed)."""
+    record = manager.records.get(domain)
+    return bool(record and record.module and getattr(record.module, "GUARDS_ROUTES", False))
 
 
 def _record(manager: IntegrationManager, request: Request) -> Record | None:

@@ -18,7 +18,7 @@ from integrations.library.const import EVENT_LIBRARY_CHANGED, EVENT_METADATA_UPD
 from integrations.library.images import FORMATS, ImageUnreadable, cache_name, render
 from integrations.library.libraries import LibraryNotFound, LibraryStore
 from integrations.library.metadata_edit import apply_edit, read_metadata
-from integrations.library.models import LIBRARY_SCHEMA
+from integrations.library.models import LIBRARY_SCHEMA, Library
 from integrations.library.params import (
     IMAGE_PARAMS,
     LIST_PARAMS,
@@ -29,7 +29,9 @@ from integrations.library.params import (
     query_params,
 )
 from integrations.library.queries import ItemQuery, get_item, image_path, item_details, list_items
+from integrations.library.ratings import may_see
 from integrations.library.scanner import Scanner
+from plugin_sdk.auth import principal_of
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -87,27 +89,38 @@ class LibraryApi:
 
     def register(self) -> None:
         http = self.scope.http
-        for path, handler, methods in (
-            ("/api/v1/libraries", self.list_libraries, ["GET"]),
-            ("/api/v1/libraries", self.create_library, ["POST"]),
-            ("/api/v1/libraries/{library_id}", self.get_library, ["GET"]),
-            ("/api/v1/libraries/{library_id}", self.update_library, ["PUT"]),
-            ("/api/v1/libraries/{library_id}", self.delete_library, ["DELETE"]),
-            ("/api/v1/libraries/{library_id}/scan", self.scan_library, ["POST"]),
-            ("/api/v1/libraries/{library_id}/items", self.library_items, ["GET"]),
-            ("/api/v1/items/{item_id}", self.get_item, ["GET"]),
-            ("/api/v1/items/{item_id}/children", self.children, ["GET"]),
-            ("/api/v1/items/{item_id}/metadata", self.get_metadata, ["GET"]),
-            ("/api/v1/items/{item_id}/metadata", self.put_metadata, ["PUT"]),
-            ("/api/v1/items/{item_id}/images/{image_type}", self.image, ["GET"]),
-            ("/api/v1/search", self.search, ["GET"]),
+        manage, edit = {"permission": "manage_libraries"}, {"permission": "edit_metadata"}
+        for path, handler, methods, access in (
+            ("/api/v1/libraries", self.list_libraries, ["GET"], {}),
+            ("/api/v1/libraries", self.create_library, ["POST"], manage),
+            ("/api/v1/libraries/{library_id}", self.get_library, ["GET"], {}),
+            ("/api/v1/libraries/{library_id}", self.update_library, ["PUT"], manage),
+            ("/api/v1/libraries/{library_id}", self.delete_library, ["DELETE"], manage),
+            ("/api/v1/libraries/{library_id}/scan", self.scan_library, ["POST"], manage),
+            ("/api/v1/libraries/{library_id}/items", self.library_items, ["GET"], {}),
+            ("/api/v1/items/{item_id}", self.get_item, ["GET"], {}),
+            ("/api/v1/items/{item_id}/children", self.children, ["GET"], {}),
+            ("/api/v1/items/{item_id}/metadata", self.get_metadata, ["GET"], edit),
+            ("/api/v1/items/{item_id}/metadata", self.put_metadata, ["PUT"], edit),
+            # <img> tags can't send headers: images accept the token in the query string, like media URLs.
+            ("/api/v1/items/{item_id}/images/{image_type}", self.image, ["GET"], {"token_in_query": True}),
+            ("/api/v1/search", self.search, ["GET"], {}),
         ):
-            http.register_route(path, _guard(handler), methods=methods)
+            http.register_route(path, _guard(handler), methods=methods, **access)
 
     # -- libraries -------------------------------------------------------------------------------------
 
+    async def _library(self, request: Request) -> Library:
+        library = await self.store.get(request.path_params["library_id"])
+        principal = principal_of(request)
+        if principal is not None and not principal.may_see_library(library.id):
+            raise LibraryNotFound(library.id)  # 404, not 403: no existence leak
+        return library
+
     async def list_libraries(self, request: Request) -> Response:
-        return FastJSONResponse([library.as_dict() for library in await self.store.list()])
+        principal = principal_of(request)
+        libraries = [lib for lib in await self.store.list() if principal is None or principal.may_see_library(lib.id)]
+        return FastJSONResponse([library.as_dict() for library in libraries])
 
     async def _library_spec(self, request: Request) -> dict[str, Any]:
         body = await json_body(request, _ANY_OBJECT)
@@ -125,7 +138,7 @@ class LibraryApi:
         return FastJSONResponse(library.as_dict(), status_code=201)
 
     async def get_library(self, request: Request) -> Response:
-        return FastJSONResponse((await self.store.get(request.path_params["library_id"])).as_dict())
+        return FastJSONResponse((await self._library(request)).as_dict())
 
     async def update_library(self, request: Request) -> Response:
         library = await self.store.get(request.path_params["library_id"])
@@ -146,7 +159,7 @@ class LibraryApi:
         return Response(status_code=204)
 
     async def scan_library(self, request: Request) -> Response:
-        library = await self.store.get(request.path_params["library_id"])
+        library = await self._library(request)
         options = query_params(request, _SCAN_PARAMS)
         task = self.scanner.start(library, full=options["full"])
         if options["wait"]:
@@ -154,16 +167,18 @@ class LibraryApi:
         return FastJSONResponse({"status": "scanning", "library_id": library.id}, status_code=202)
 
     async def library_items(self, request: Request) -> Response:
-        library = await self.store.get(request.path_params["library_id"])
+        library = await self._library(request)
         values = query_params(request, LIST_PARAMS)
-        query = _item_query(values, library_id=library.id, top_level=not values["recursive"])
+        query = _item_query(
+            values, library_id=library.id, top_level=not values["recursive"], access=principal_of(request)
+        )
         return FastJSONResponse((await list_items(self.scope.db, query)).as_dict())
 
     # -- items -----------------------------------------------------------------------------------------
 
     async def _item(self, request: Request) -> dict[str, Any]:
         item = await get_item(self.scope.db, request.path_params["item_id"])
-        if item is None:
+        if item is None or not may_see(principal_of(request), item):
             raise ItemNotFound(request.path_params["item_id"])
         return item
 
@@ -175,7 +190,7 @@ class LibraryApi:
         item = await self._item(request)
         values = query_params(request, LIST_PARAMS)
         values.setdefault("sort", "name")
-        query = _item_query(values, parent_id=item["id"])
+        query = _item_query(values, parent_id=item["id"], access=principal_of(request))
         return FastJSONResponse((await list_items(self.scope.db, query)).as_dict())
 
     async def get_metadata(self, request: Request) -> Response:
@@ -187,7 +202,10 @@ class LibraryApi:
         edit = await json_body(request, METADATA_EDIT)
         fields = sorted(k for k in edit if k != "unlock")
         await apply_edit(self.scope.db, item, edit)
-        self.scope.bus.fire(EVENT_METADATA_UPDATED, {"item_id": item["id"], "fields": fields, "source": "user"})
+        self.scope.bus.fire(
+            EVENT_METADATA_UPDATED,
+            {"item_id": item["id"], "library_id": item["library_id"], "fields": fields, "source": "user"},
+        )
         return FastJSONResponse(await read_metadata(self.scope.db, await get_item(self.scope.db, item["id"]) or item))
 
     async def image(self, request: Request) -> Response:
@@ -213,5 +231,5 @@ class LibraryApi:
         values = query_params(request, LIST_PARAMS)
         if not values.get("q"):
             raise BadRequest("Missing query parameter 'q'")
-        query = _item_query(values, library_id=values.get("library_id"))
+        query = _item_query(values, library_id=values.get("library_id"), access=principal_of(request))
         return FastJSONResponse((await list_items(self.scope.db, query)).as_dict())

@@ -45,7 +45,10 @@ async def enrich(scope: IntegrationScope, item_ids: list[str]) -> None:
             filled |= await _fill(scope, item, match)
             item = await scope.db.fetch_one("SELECT * FROM items WHERE id = ?", (item_id,)) or item
         if filled:
-            scope.bus.fire(EVENT_METADATA_UPDATED, {"item_id": item_id, "fields": sorted(filled), "source": "provider"})
+            scope.bus.fire(
+                EVENT_METADATA_UPDATED,
+                {"item_id": item_id, "library_id": item["library_id"], "fields": sorted(filled), "source": "provider"},
+            )
 
 
 async def _fill(scope: IntegrationScope, item: dict[str, Any], match: MetadataMatch) -> set[str]:

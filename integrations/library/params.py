@@ -5,19 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import orjson
 import voluptuous as vol
-from starlette.requests import Request
 
-from core.config.validation import validate_section
+from core.request_data import BadRequest, json_body, query_params
 from integrations.library.queries import SORTS
 from plugin_sdk.media import ItemType
-
-
-class BadRequest(Exception):
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
 
 
 def _csv(allowed: list[str] | None = None) -> Any:
@@ -116,27 +108,4 @@ METADATA_EDIT = vol.Schema(
     }
 )
 
-
-def query_params(request: Request, schema: vol.Schema) -> dict[str, Any]:
-    raw = dict(request.query_params)
-    values, issues = validate_section(schema, raw, domain=None, root=raw, prefix=[])
-    if issues:
-        raise BadRequest("Invalid query parameters", [_plain(issue.message) for issue in issues])
-    return values
-
-
-async def json_body(request: Request, schema: vol.Schema) -> dict[str, Any]:
-    try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError as err:
-        raise BadRequest(f"Body is not valid JSON: {err}") from None
-    if not isinstance(body, dict):
-        raise BadRequest("Body must be a JSON object")
-    values, issues = validate_section(schema, body, domain=None, root=body, prefix=[])
-    if issues:
-        raise BadRequest("Invalid request body", [_plain(issue.message) for issue in issues])
-    return values
-
-
-def _plain(message: str) -> str:
-    return message.replace("for dictionary value ", "")
+__all__ = ["BadRequest", "json_body", "query_params"]

@@ -8,7 +8,9 @@ from typing import Any
 import orjson
 
 from core.storage import Database, Row
+from integrations.library.ratings import access_clause
 from integrations.library.search import candidates
+from plugin_sdk.auth import Principal
 
 SORTS = {
     "name": "i.sort_name",
@@ -42,6 +44,7 @@ class ItemQuery:
     limit: int = 50
     offset: int = 0
     facets: bool = False
+    access: Principal | None = None  # the caller: limits results to their libraries and rating ceiling
 
 
 @dataclass(slots=True)
@@ -69,6 +72,10 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
             return Page([], 0, query.limit, query.offset, _empty_facets() if query.facets else None)
         where.append(f"i.id IN ({', '.join('?' * len(scores))})")
         params.extend(scores)
+    restriction, restriction_params = access_clause(query.access)
+    if restriction:
+        where.append(restriction)
+        params.extend(restriction_params)
     if query.library_id:
         where.append("i.library_id = ?")
         params.append(query.library_id)

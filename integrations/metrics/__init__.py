@@ -90,5 +90,5 @@ async def async_setup(hub: IntegrationScope, config: dict) -> bool:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     hub.http.register_middleware(MetricsMiddleware, priority=10, metrics=metrics)
-    hub.http.register_route(config["path"], expose, methods=["GET"])
+    hub.http.register_route(config["path"], expose, methods=["GET"], permission="manage_server")
     return True

@@ -61,8 +61,13 @@ async def async_setup(hub: IntegrationScope, config: dict) -> bool:
     async def notifications(request: Request) -> Response:
         return FastJSONResponse(list(root.notifications))
 
+    async def public_info(request: Request) -> Response:
+        """What a login screen needs before anyone signs in; nothing more."""
+        return FastJSONResponse({"name": root.name, "version": root.version, "ready": root.state is HubState.RUNNING})
+
     hub.http.register_route("/api/v1/system/info", info, methods=["GET"])
-    hub.http.register_route("/api/v1/system/notifications", notifications, methods=["GET"])
+    hub.http.register_route("/api/v1/system/info/public", public_info, methods=["GET"], public=True)
+    hub.http.register_route("/api/v1/system/notifications", notifications, methods=["GET"], permission="manage_server")
     hub.http.register_route("/health/live", live, methods=["GET"], public=True)
     hub.http.register_route("/health/ready", ready, methods=["GET"], public=True)
     return True

@@ -5,7 +5,7 @@ from pathlib import Path
 
 CORE = Path(__file__).parents[2] / "core"
 MEDIA_WORDS = re.compile(
-    r"\b(media|movies?|films?|episodes?|series|seasons?|transcod\w*|subtitles?|jellyfin|librar(y|ies)|music|"
+    r"\b(media(?!-src)|movies?|films?|episodes?|series|seasons?|transcod\w*|subtitles?|jellyfin|librar(y|ies)|music|"
     r"albums?|tracks?|artists?|tmdb|videos?|audio|playback|ffmpeg)\b",
     re.IGNORECASE,
 )

@@ -22,7 +22,7 @@ async def async_setup(hub, config):
     async def slow(request):
         await asyncio.sleep(1.5)
         return JSONResponse({"finished": True})
-    hub.http.register_route("/api/v1/slow", slow)
+    hub.http.register_route("/api/v1/slow", slow, public=True)
     return True
 """
 

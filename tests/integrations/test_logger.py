@@ -23,6 +23,7 @@ async def test_json_format_writes_one_object_per_line(marquee_hub):
 async def test_runtime_levels_are_stored_survive_restart_and_leave_yaml_alone(marquee_hub, config_dir):
     yaml_text = "logger:\n  default: info\n"
     first = await marquee_hub(yaml_text, config_dir=config_dir)
+    yaml_text = (config_dir / "configuration.yaml").read_text()
     status, body = await first.request(
         "PUT", "/api/v1/integrations/logger/settings", json={"logs": {"metrics": "DEBUG"}}
     )
