@@ -27,6 +27,15 @@ class NotFound(Exception):
         self.message = message
 
 
+def nullable(validator: Any) -> Any:
+    """None, or what `validator` accepts; its own error message is kept (vol.Any would hide it)."""
+
+    def check(value: Any) -> Any:
+        return None if value is None else validator(value)
+
+    return check
+
+
 def validate(schema: vol.Schema | Any, data: Any, what: str) -> Any:
     values, issues = validate_section(schema, data, domain=None, root=data, prefix=[])
     if issues:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
+import shutil
 import textwrap
 import uuid
 from pathlib import Path
@@ -59,3 +61,29 @@ def postgres_url():
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_test_media", REPO / "scripts" / "make_test_media.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def test_media(tmp_path_factory) -> Path:
+    """The generated library; treat it as read-only (copy it with `media_copy` to change files)."""
+    out = tmp_path_factory.mktemp("media")
+    _generator().make_test_media(out)
+    return out
+
+
+@pytest.fixture
+def media_copy(test_media, tmp_path) -> Path:
+    target = tmp_path / "media"
+    shutil.copytree(test_media, target)
+    return target

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import voluptuous as vol
 
+from core.request_data import nullable
 from plugin_sdk.auth import PERMISSIONS
 
 _NAME = vol.All(str, vol.Length(min=1, max=100))
-_LABEL = vol.Any(None, vol.All(str, vol.Length(max=200)))
+_LABEL = nullable(vol.All(str, vol.Length(max=200)))
 _LANGUAGE = vol.All(str, vol.Match(r"^[a-z]{3}$", msg="expected an ISO 639-2 code such as 'eng'"))
 
 LOGIN = vol.Schema(
@@ -35,7 +36,7 @@ NEW_USER = vol.Schema(
         vol.Optional("role", default="user"): _NAME,
         vol.Optional("display_name"): _LABEL,
         vol.Optional("library_access", default="all"): LIBRARY_ACCESS,
-        vol.Optional("max_parental_rating"): vol.Any(None, vol.All(int, vol.Range(min=0, max=21))),
+        vol.Optional("max_parental_rating"): nullable(vol.All(int, vol.Range(min=0, max=21))),
         vol.Optional("block_unrated", default=False): bool,
     }
 )
@@ -47,7 +48,7 @@ USER_UPDATE = vol.Schema(
         vol.Optional("disabled"): bool,
         vol.Optional("password"): str,
         vol.Optional("library_access"): LIBRARY_ACCESS,
-        vol.Optional("max_parental_rating"): vol.Any(None, vol.All(int, vol.Range(min=0, max=21))),
+        vol.Optional("max_parental_rating"): nullable(vol.All(int, vol.Range(min=0, max=21))),
         vol.Optional("block_unrated"): bool,
     }
 )
@@ -58,8 +59,8 @@ PREFERENCES = vol.Schema(
         ),
         vol.Optional("subtitle_mode"): vol.In(["default", "always", "only_forced", "smart", "none"]),
         vol.Optional("subtitle_languages"): vol.All([_LANGUAGE], vol.Length(max=10)),
-        vol.Optional("audio_language"): vol.Any(None, _LANGUAGE),
-        vol.Optional("max_streaming_bitrate"): vol.Any(None, vol.All(int, vol.Range(min=64_000, max=400_000_000))),
+        vol.Optional("audio_language"): nullable(_LANGUAGE),
+        vol.Optional("max_streaming_bitrate"): nullable(vol.All(int, vol.Range(min=64_000, max=400_000_000))),
         vol.Optional("theme"): vol.In(["dark", "light", "system"]),
         vol.Optional("home_sections"): vol.All(
             [vol.In(["continue_watching", "next_up", "latest", "libraries", "favorites"])], vol.Length(max=10)

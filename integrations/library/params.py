@@ -7,7 +7,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from core.request_data import BadRequest, json_body, query_params
+from core.request_data import BadRequest, json_body, nullable, query_params
 from integrations.library.queries import SORTS
 from plugin_sdk.media import ItemType
 
@@ -69,15 +69,6 @@ def _date(value: Any) -> str:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
         raise vol.Invalid("expected a date as YYYY-MM-DD") from None
-
-
-def nullable(validator: Any) -> Any:
-    """None, or what `validator` accepts; its own error message is kept (vol.Any would hide it)."""
-
-    def check(value: Any) -> Any:
-        return None if value is None else validator(value)
-
-    return check
 
 
 _TEXT = nullable(vol.All(str, vol.Length(max=20_000)))

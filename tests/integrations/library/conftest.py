@@ -1,37 +1,8 @@
-"""Library tests scan real files: the test library from scripts/make_test_media.py, generated once per run."""
+"""Helpers for library tests (the generated test media fixtures live in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 from pathlib import Path
-
-import pytest
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_test_media", REPO / "scripts" / "make_test_media.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def test_media(tmp_path_factory) -> Path:
-    """The generated library; treat it as read-only (copy it with `media_copy` to change files)."""
-    out = tmp_path_factory.mktemp("media")
-    _generator().make_test_media(out)
-    return out
-
-
-@pytest.fixture
-def media_copy(test_media, tmp_path) -> Path:
-    target = tmp_path / "media"
-    shutil.copytree(test_media, target)
-    return target
 
 
 def library_yaml(**folders: Path | tuple[str, Path]) -> str:
