@@ -112,3 +112,14 @@ def authenticate(username: str, password: str) -> Identity | Awaitable[Identity 
 @hookspec
 def transcoders() -> list[TranscoderBackend] | None:
     """Transcoding backends this integration provides (software, VAAPI, NVENC, QSV...)."""
+
+
+@hookspec(firstresult=True)
+def item_query_filter(name: str, value: object, user_id: str) -> tuple[str, list[object]] | None:
+    """SQL for a per-user item filter (`played`, `favorite`, `resumable`): a WHERE fragment on the items alias
+    `i`, with `?` placeholders, and its parameters. Lets the library filter on state another integration owns."""
+
+
+@hookspec(firstresult=True)
+def item_user_data(user_id: str, item_ids: list[str]) -> dict[str, dict[str, object]] | Awaitable[dict] | None:
+    """Per-user state of items (position, played, play count, favorite, rating), keyed by item id."""

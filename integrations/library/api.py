@@ -62,6 +62,24 @@ def _guard(handler: Handler) -> Handler:
     return guarded
 
 
+USER_FILTERS = ("played", "favorite", "resumable")
+
+
+def _user_filters(scope: IntegrationScope, values: dict[str, Any], principal: Any) -> list[tuple[str, list[Any]]]:
+    """Filters on per-user state (played, favorites) come from whichever integration keeps that state."""
+    filters = []
+    for name in USER_FILTERS:
+        if name not in values:
+            continue
+        if principal is None:
+            raise BadRequest(f"Filter '{name}' needs a signed-in user")
+        found = scope.root.hooks.hook.item_query_filter(name=name, value=values[name], user_id=principal.user_id)
+        if found is None:
+            raise BadRequest(f"Filter '{name}' needs an integration that keeps playback state (playstate)")
+        filters.append(found)
+    return filters
+
+
 def _item_query(values: dict[str, Any], **fixed: Any) -> ItemQuery:
     search = values.get("q")
     return ItemQuery(
@@ -169,8 +187,13 @@ class LibraryApi:
     async def library_items(self, request: Request) -> Response:
         library = await self._library(request)
         values = query_params(request, LIST_PARAMS)
+        principal = principal_of(request)
         query = _item_query(
-            values, library_id=library.id, top_level=not values["recursive"], access=principal_of(request)
+            values,
+            library_id=library.id,
+            top_level=not values["recursive"],
+            access=principal,
+            extra=_user_filters(self.scope, values, principal),
         )
         return FastJSONResponse((await list_items(self.scope.db, query)).as_dict())
 
@@ -184,13 +207,24 @@ class LibraryApi:
 
     async def get_item(self, request: Request) -> Response:
         item = await self._item(request)
-        return FastJSONResponse(await item_details(self.scope.db, item))
+        details = await item_details(self.scope.db, item)
+        principal = principal_of(request)
+        if principal is not None:
+            found = await self.scope.hooks.call_first(
+                "item_user_data", user_id=principal.user_id, item_ids=[item["id"]]
+            )
+            if found:
+                details["user_data"] = found.get(item["id"])
+        return FastJSONResponse(details)
 
     async def children(self, request: Request) -> Response:
         item = await self._item(request)
         values = query_params(request, LIST_PARAMS)
         values.setdefault("sort", "name")
-        query = _item_query(values, parent_id=item["id"], access=principal_of(request))
+        principal = principal_of(request)
+        query = _item_query(
+            values, parent_id=item["id"], access=principal, extra=_user_filters(self.scope, values, principal)
+        )
         return FastJSONResponse((await list_items(self.scope.db, query)).as_dict())
 
     async def get_metadata(self, request: Request) -> Response:
@@ -231,5 +265,11 @@ class LibraryApi:
         values = query_params(request, LIST_PARAMS)
         if not values.get("q"):
             raise BadRequest("Missing query parameter 'q'")
-        query = _item_query(values, library_id=values.get("library_id"), access=principal_of(request))
+        principal = principal_of(request)
+        query = _item_query(
+            values,
+            library_id=values.get("library_id"),
+            access=principal,
+            extra=_user_filters(self.scope, values, principal),
+        )
         return FastJSONResponse((await list_items(self.scope.db, query)).as_dict())

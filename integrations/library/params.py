@@ -48,6 +48,9 @@ LIST_PARAMS = vol.Schema(
         vol.Optional("offset", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
         vol.Optional("facets", default=False): boolean,
         vol.Optional("recursive", default=False): boolean,
+        vol.Optional("played"): boolean,
+        vol.Optional("favorite"): boolean,
+        vol.Optional("resumable"): boolean,
     },
     extra=vol.REMOVE_EXTRA,  # cache busters and unknown client parameters are ignored, not refused
 )

@@ -45,6 +45,7 @@ class ItemQuery:
     offset: int = 0
     facets: bool = False
     access: Principal | None = None  # the caller: limits results to their libraries and rating ceiling
+    extra: list[tuple[str, list[Any]]] = field(default_factory=list)  # per-user filters from other integrations
 
 
 @dataclass(slots=True)
@@ -89,6 +90,9 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
         params.extend(query.types)
     elif query.search:
         where.append("i.type <> 'extra'")  # trailers and featurettes show under their movie, not in search
+    for clause_sql, clause_params in query.extra:
+        where.append(clause_sql)
+        params.extend(clause_params)
     for genre in query.genres:
         where.append("EXISTS (SELECT 1 FROM item_values v WHERE v.item_id = i.id AND v.kind = 'genre' AND v.value = ?)")
         params.append(genre)

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from core.bus import Event
 from core.const import MATCH_ALL
 from core.scope import IntegrationScope
+from plugin_sdk.auth import Principal, principal_of
 
 _LOGGER = logging.getLogger(__name__)
 QUEUE_LIMIT = 1000  # a client that can't keep up loses old progress events, not the server's memory
@@ -28,8 +29,10 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
         allowed = {t for found in hub.root.hooks.hook.websocket_events() for t in found}
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
 
+        principal = principal_of(websocket)
+
         def enqueue(event: Event) -> None:
-            if event.type in allowed:
+            if event.type in allowed and _may_receive(principal, event):
                 if queue.full():
                     queue.get_nowait()
                 queue.put_nowait(event)
@@ -61,6 +64,18 @@ async def _send(websocket: WebSocket, queue: asyncio.Queue[Event]) -> None:
         except Exception as err:  # the client went away
             _LOGGER.debug("WebSocket send failed: %s", err)
             return
+
+
+def _may_receive(principal: Principal | None, event: Event) -> bool:
+    """Events name whom they concern: a user (and the device to skip), or a library the user must see."""
+    if principal is None:
+        return True
+    data = event.data
+    if "user_id" in data and data["user_id"] != principal.user_id:
+        return False
+    if data.get("exclude_device_id") and data["exclude_device_id"] == principal.device_id:
+        return False
+    return not ("library_id" in data and not principal.may_see_library(str(data["library_id"])))
 
 
 def _is_ping(message: str) -> bool:
