@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,9 +73,10 @@ class SQLiteDatabase(Database):
         self._writer = writer
         self._write_lock = asyncio.Lock()
         self._all_readers = readers
-        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        for reader in readers:
-            self._idle.put_nowait(reader)
+        self._idle: list[aiosqlite.Connection] = list(readers)
+        # First come, first served: a freed reader goes to the longest waiter, never to a newcomer
+        # (an asyncio.Queue lets newcomers overtake, which gave multi-second p99 under load).
+        self._waiters: deque[asyncio.Future[aiosqlite.Connection]] = deque()
 
     @classmethod
     async def open(cls, url: str, *, readers: int = 4) -> SQLiteDatabase:
@@ -111,11 +113,31 @@ class SQLiteDatabase(Database):
             await conn.executemany(sql, rows)
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        reader = await self._idle.get()
+        reader = await self._acquire()
         try:
             return await _SQLiteConnection(reader).fetch_all(sql, params)
         finally:
-            self._idle.put_nowait(reader)
+            self._release(reader)
+
+    async def _acquire(self) -> aiosqlite.Connection:
+        if self._idle and not self._waiters:
+            return self._idle.pop()
+        waiter: asyncio.Future[aiosqlite.Connection] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())  # handed over just as we were cancelled: pass it on
+            raise
+
+    def _release(self, reader: aiosqlite.Connection) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(reader)
+                return
+        self._idle.append(reader)
 
     async def close(self) -> None:
         for conn in [self._writer, *self._all_readers]:

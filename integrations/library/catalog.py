@@ -276,11 +276,10 @@ async def index_search(conn: Connection, item_id: str) -> None:
         "ORDER BY ip.position",
         (item_id,),
     )
-    document = (
-        " \n".join(v for v in (row["name"], row["original_title"], row["sort_name"], row["overview"]) if v)
-        + " \n"
-        + " ".join(p["name"] for p in people)
-    )
+    # Line 1: titles; middle: overview; last line: people. Search scores typos on the first and last lines.
+    titles = " / ".join(dict.fromkeys(v for v in (row["name"], row["original_title"], row["sort_name"]) if v))
+    overview = (row["overview"] or "").replace("\n", " ")
+    document = f"{titles}\n{overview}\n" + " ".join(p["name"] for p in people)
     if conn.dialect == "sqlite":
         await conn.execute("DELETE FROM item_search WHERE item_id = ?", (item_id,))
         await conn.execute("INSERT INTO item_search (item_id, document) VALUES (?, ?)", (item_id, document))

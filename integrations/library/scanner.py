@@ -82,18 +82,28 @@ class Scanner:
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="library-scan")
         self.workers = workers
         self._running: dict[str, asyncio.Task[ScanReport]] = {}
+        self._again: dict[str, bool] = {}  # changes arrived during a scan: run once more when it ends
 
     def is_running(self, library_id: str) -> bool:
         task = self._running.get(library_id)
         return task is not None and not task.done()
 
     def start(self, library: Library, *, full: bool = False) -> asyncio.Task[ScanReport]:
-        """Start a scan, or return the one already running for this library."""
+        """Start a scan. If one is running, it is returned, and one more scan follows it, so changes made
+        while it walked the folders are not lost."""
         task = self._running.get(library.id)
         if task is None or task.done():
-            task = self.scope.create_task(self._scan(library, full=full), name=f"scan-{library.name}")
+            task = self.scope.create_task(self._scan_until_settled(library, full), name=f"scan-{library.name}")
             self._running[library.id] = task
+        else:
+            self._again[library.id] = True
         return task
+
+    async def _scan_until_settled(self, library: Library, full: bool) -> ScanReport:
+        report = await self._scan(library, full=full)
+        while self._again.pop(library.id, False):
+            report = await self._scan(library, full=False)
+        return report
 
     async def scan(self, library: Library, *, full: bool = False) -> ScanReport:
         return await self.start(library, full=full)

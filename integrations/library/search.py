@@ -7,7 +7,9 @@ import re
 from core.storage import Database
 
 MAX_CANDIDATES = 1000
-SIMILARITY = 0.3  # pg_trgm's default threshold, applied the same way on SQLite
+SIMILARITY = 0.4  # stricter than pg_trgm's 0.3, which let "marmalade" match "made"
+FUZZY_WHEN_FEWER_THAN = 20  # typo tolerance is for searches that found little by substring
+FUZZY_CANDIDATES = 200
 
 
 def trigrams(text: str) -> set[str]:
@@ -60,11 +62,11 @@ async def candidates(db: Database, term: str) -> dict[str, float]:
         )
     }
     grams = [g for g in trigrams(term) if len(g.strip()) == 3]
-    if grams:
+    if grams and len(scores) < FUZZY_WHEN_FEWER_THAN:
         any_gram = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
         rows = await db.fetch_all(
             "SELECT item_id, document FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ?",
-            (any_gram, MAX_CANDIDATES),
+            (any_gram, FUZZY_CANDIDATES),
         )
         scores.update({k: v for k, v in _score(term, rows).items() if k not in scores})
     return scores
@@ -75,7 +77,9 @@ def _score(term: str, rows: list[dict[str, str]]) -> dict[str, float]:
     scores: dict[str, float] = {}
     for row in rows:
         document = row["document"] or ""
-        score = 2.0 if folded in document.casefold() else similarity(term, document)
+        # Typos are forgiven in titles and names, not in the overview (too many near-misses in prose).
+        titles = document.split("\n", 1)[0] + " " + document.rsplit("\n", 1)[-1]
+        score = 2.0 if folded in document.casefold() else similarity(term, titles)
         if score >= SIMILARITY:
             scores[row["item_id"]] = score
     return scores

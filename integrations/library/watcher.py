@@ -29,8 +29,10 @@ async def watch_library(
         async for changes in watchfiles.awatch(
             *library.folders,
             watch_filter=_HiddenFilter(),
-            debounce=debounce_ms,
-            step=min(50, debounce_ms),
+            # watchfiles yields once `step` ms pass without a change (the quiet period we want), or after
+            # `debounce` ms at most; a long copy that keeps writing is still picked up within that bound.
+            debounce=max(60_000, debounce_ms * 4),
+            step=debounce_ms,
             stop_event=stop,
             recursive=True,
         ):
