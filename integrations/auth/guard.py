@@ -8,7 +8,7 @@ from starlette.responses import Response
 from core.access import RouteAccess
 from core.responses import error_response
 from integrations.auth.credentials import token_of
-from integrations.auth.service import AuthService
+from integrations.auth.service import MEDIA_TOKEN_PREFIX, AuthService
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -21,6 +21,10 @@ class AuthGuard:
         token = token_of(connection, allow_query=access.token_in_query)
         if token is None:
             return error_response(401, "Authentication required", headers={"WWW-Authenticate": "Bearer"})
+        if token.startswith(MEDIA_TOKEN_PREFIX) and not access.token_in_query:
+            return error_response(
+                401, "Media tokens are only valid for media URLs", headers={"WWW-Authenticate": "Bearer"}
+            )
         principal = await self.service.principal_for(token)
         if principal is None:
             return error_response(401, "Invalid or expired credentials", headers={"WWW-Authenticate": "Bearer"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from integrations.auth.users import UserStore
 from plugin_sdk.auth import PERMISSIONS, AuthenticationRejected, Identity, Principal
 
 _LOGGER = logging.getLogger(__name__)
+MEDIA_TOKEN_PREFIX = "mt_"
+MEDIA_TOKEN_TTL = 12 * 3600.0
+SEEN_EVERY = 60.0  # seconds between last-seen writes for one device
 PRINCIPAL_TTL = 2.0  # seconds a resolved principal is reused; revocations apply within this
 CACHE_PREFIX = "auth:"
 EVENT_USER_CHANGED = "auth.user.changed"
@@ -56,6 +60,7 @@ class AuthService:
         argon = config["argon2"]
         self.passwords = Passwords(argon["time_cost"], argon["memory_kib"], argon["parallelism"])
         self.throttle = LoginThrottle(config["limits"])
+        self._seen: dict[str, float] = {}
         self.tokens = Tokens(
             scope.db, key, self.hasher, config["access_token_minutes"] * 60, config["refresh_token_days"] * 86400
         )
@@ -191,7 +196,28 @@ class AuthService:
 
     # -- resolving a request's credentials --------------------------------------------------------------
 
+    def issue_media_token(self, principal: Principal, ttl: float = MEDIA_TOKEN_TTL) -> str | None:
+        """A credential for URLs that players fetch without headers (HLS segments, subtitles): bound to the
+        device (so revoking the device ends it), valid only on media routes, for the length of a viewing."""
+        if principal.device_id is None:
+            return None
+        expires = int(time.time() + ttl)
+        body = f"{principal.device_id}.{expires}"
+        return f"{MEDIA_TOKEN_PREFIX}{body}.{self.hasher.hash('media:' + body)[:32]}"
+
+    async def _media_principal(self, token: str) -> Principal | None:
+        device_id, _, rest = token.removeprefix(MEDIA_TOKEN_PREFIX).partition(".")
+        expires, _, signature = rest.partition(".")
+        body = f"{device_id}.{expires}"
+        if not expires.isdigit() or int(expires) < time.time():
+            return None
+        if not hmac.compare_digest(signature, self.hasher.hash("media:" + body)[:32]):
+            return None
+        return await self._device_principal(device_id, "media_token")
+
     async def principal_for(self, token: str) -> Principal | None:
+        if token.startswith(MEDIA_TOKEN_PREFIX):
+            return await self._media_principal(token)
         if token.startswith(API_KEY_PREFIX):
             return await self._api_key_principal(token)
         if token.count(".") == 2:
@@ -219,6 +245,11 @@ class AuthService:
         principal = None
         if row is not None and row["device_revoked_at"] is None and not row["disabled"]:
             principal = await self._principal(row, device_id, credential)
+            if time.monotonic() - self._seen.get(device_id, -SEEN_EVERY) >= SEEN_EVERY:
+                self._seen[device_id] = time.monotonic()
+                await self.scope.db.execute(
+                    "UPDATE devices SET last_seen_at = ? WHERE id = ?", (time.time(), device_id)
+                )
         self.scope.cache.set(key, principal or False, ttl=PRINCIPAL_TTL)
         return principal
 
