@@ -4,6 +4,7 @@ opt-in X-Accel-Redirect hand-off to nginx. Range parsing and multipart responses
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,7 +31,9 @@ def media_type(path: Path) -> str:
 
 
 def file_response(request: Request, path: Path, accel: dict[str, str] | None) -> Response:
-    response = MediaFileResponse(path, media_type=media_type(path), headers={"Accept-Ranges": "bytes"})
+    response = MediaFileResponse(
+        path, media_type=media_type(path), headers={"Accept-Ranges": "bytes"}, stat_result=os.stat(path)
+    )
     etag = response.headers.get("etag")
     if etag and etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers={"ETag": etag})

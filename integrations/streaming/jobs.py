@@ -168,8 +168,9 @@ class JobManager:
                 continue
             job = Job(key, directory, number, backend.name, extension)
             await self._spawn(job, argv)
-            await asyncio.sleep(0.05)
-            if job.finished and job.process and job.process.returncode != 0:  # failed at once: try the next
+            await self._first_output(job)
+            if job.finished and job.process and job.process.returncode != 0 and not any(directory.iterdir()):
+                # It failed before writing anything (a missing device, an encoder that won't open): next backend.
                 errors.append(f"{backend.name}: {job.failure()}")
                 self.fire(EVENT_JOB_FALLBACK, {"backend": backend.name, "reason": job.failure()})
                 shutil.rmtree(directory, ignore_errors=True)
@@ -188,6 +189,17 @@ class JobManager:
         _LOGGER.info(
             "Transcode job %s started with %s at segment %d", job.directory.name, job.backend, job.start_segment
         )
+
+    async def _first_output(self, job: Job) -> None:
+        """Wait until the job writes something or exits, so a backend that can't start is caught here."""
+        deadline = time.monotonic() + self.limits.start_timeout
+        while not job.finished and not any(job.directory.iterdir()) and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)  # ffmpeg writes files, it doesn't signal us: polling is the interface
+        if job.finished and job.process is not None:
+            await job.process.wait()
+            for task in job.tasks:  # let the stderr reader catch up with the failure reason
+                with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(task), 1)
 
     async def _read_progress(self, job: Job) -> None:
         assert job.process and job.process.stdout

@@ -1,0 +1,67 @@
+"""Streaming tests: real files from the generated test media, real ffmpeg jobs, real HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.integrations.library.conftest import by_name, library_yaml, scan
+
+
+async def movie_session(running, test_media, name: str, profile: str = "browser", **body) -> tuple[dict, dict]:
+    """(item detail, playback-info answer for its first media source)."""
+    library = (await scan(running, "movies"))["library"]
+    item = await by_name(running, library["id"], name)
+    status, info = await running.post_json(f"/api/v1/items/{item['id']}/playback-info", {"profile": profile, **body})
+    assert status == 200, info
+    return item, info["media_sources"][0]
+
+
+def movies_yaml(test_media, extra: str = "") -> str:
+    return library_yaml(movies=test_media / "movies") + extra
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+ENCODERS = {
+    "h264": ["-c:v", "libx264", "-preset", "ultrafast"],
+    "hevc": ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error"],
+}
+
+
+def _clip(path: Path, codec: str, seconds: int) -> None:
+    sources = ["-f", "lavfi", "-i", f"testsrc2=s=320x180:r=10:d={seconds}",
+               "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]  # fmt: skip
+    audio = ["-c:a", "aac", "-b:a", "64k", "-shortest"]
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            *sources,
+            *ENCODERS[codec],
+            "-g",
+            "10",
+            *audio,
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def long_clips(tmp_path_factory) -> Path:
+    """A 40 s h264 clip (browser: remux) and a 40 s HEVC one (browser: transcode), keyframes every second."""
+    folder = tmp_path_factory.mktemp("clips")
+    (folder / "Remux Movie (2020)").mkdir()
+    (folder / "Transcode Movie (2021)").mkdir()
+    _clip(folder / "Remux Movie (2020)" / "Remux Movie (2020).mkv", "h264", 40)
+    _clip(folder / "Transcode Movie (2021)" / "Transcode Movie (2021).mkv", "hevc", 40)
+    return folder
