@@ -15,6 +15,7 @@ from integrations.auth.routes_users import UserRoutes
 from integrations.auth.schema import MIGRATIONS
 from integrations.auth.secrets import load_or_create_key
 from integrations.auth.service import AuthService
+from plugin_sdk import hookimpl
 
 DOMAIN = "auth"
 # The integrations API refuses to disable an integration that guards routes: requests would fail closed.
@@ -42,6 +43,13 @@ CONFIG_SCHEMA = vol.Schema(
         },
     }
 )
+
+
+@hookimpl
+def cli_commands() -> list[Any]:
+    from integrations.auth.cli import USER_COMMAND
+
+    return [USER_COMMAND]
 
 
 def get_service(hub: Any) -> AuthService | None:

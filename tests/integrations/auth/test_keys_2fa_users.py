@@ -135,3 +135,21 @@ async def test_argon2_hashes_are_upgraded_when_parameters_change(marquee_hub, co
     second = await marquee_hub("auth:\n  argon2: {time_cost: 2, memory_kib: 9216}\n", config_dir=config_dir)
     stored = await second.hub.db.fetch_value("SELECT password_hash FROM users WHERE username = 'admin'")
     assert "m=9216,t=2" in stored
+
+
+def test_user_command_creates_the_first_admin_from_the_shell(config_dir):
+    import subprocess
+    import sys
+
+    (config_dir / "configuration.yaml").write_text("auth:\n  argon2: {time_cost: 1, memory_kib: 8192}\n")
+    run = lambda *args, stdin="": subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "core", "user", *args, "--config", str(config_dir)],
+        input=stdin, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    created = run("add", "boss", "--admin", "--password-stdin", stdin="long enough pass\n")
+    assert created.returncode == 0, created.stderr
+    assert "Created admin 'boss'." in created.stdout
+    short = run("add", "tiny", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "at least 8 characters" in short.stderr
+    listed = run("list")
+    assert "boss  (admin, auth_local)" in listed.stdout

@@ -19,6 +19,7 @@ async def test_rescan_finds_changes_removals_and_keeps_ids_of_moved_files(marque
     assert (again["added"], again["updated"], again["removed"], again["unchanged"]) == (0, 0, 0, 6)
 
     pilot = await by_name(running, library_id, "Pilot", type="episode")
+    await running.request("PUT", f"/api/v1/items/{pilot['id']}/user-data", json={"played": True, "is_favorite": True})
     season_one = shows / "Test Show (2019)" / "Season 01"
     # Rename (a move within the library): same file, new name; the item keeps its id.
     os.rename(season_one / "Test Show - S01E01 - Pilot.mkv", season_one / "Test Show - S01E01 - The Pilot.mkv")
@@ -27,6 +28,7 @@ async def test_rescan_finds_changes_removals_and_keeps_ids_of_moved_files(marque
     assert (moved["moved"], moved["added"], moved["removed"]) == (1, 0, 0)
     after = await by_name(running, library_id, "Pilot", type="episode")
     assert after["id"] == pilot["id"]
+    assert (after["user_data"]["played"], after["user_data"]["is_favorite"]) == (True, True)  # watch state kept
     assert after["media_sources"][0]["path"].endswith("The Pilot.mkv")
 
     # Changed content (size and mtime differ): re-read. Removed file: its episode goes, empty parents too.
