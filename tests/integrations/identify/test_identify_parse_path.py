@@ -257,12 +257,14 @@ def test_guessit_blowing_up_is_survived(tmp_path, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(parser.guessit, "guessit", explode)
+    parser._guess_folder.cache_clear()  # folder guesses are cached across calls
     dotted = touch(tmp_path, "Movies/Sintel.Test.2010.720p.BluRay.x264.mp4")
     assert parse_path(dotted, "movies") == ParsedName(kind="unknown")
     # a "Title (Year)" name still gives its title, read without guessit
     conventional = touch(tmp_path, "Movies/Big Buck Test (2008)/Big Buck Test (2008).mkv")
-    assert parse_path(conventional, "movies") == ParsedName(kind="movie", title="Big Buck Test")
+    assert parse_path(conventional, "movies") == ParsedName(kind="movie", title="Big Buck Test", year=2008)
     assert parse_path(conventional, "tvshows") == ParsedName(kind="episode", series_title="Big Buck Test")
+    parser._guess_folder.cache_clear()  # don't leave failed guesses behind for later tests
 
 
 @pytest.mark.parametrize("library_type", ["music", "books", ""])
