@@ -70,7 +70,9 @@ class Catalog:
         chain: list[ItemSpec],
         folder_info: dict[str, tuple[ItemMetadata | None, list[LocalImage]]],
         version_label: str | None,
+        source_id: str | None = None,
     ) -> str:
+        """`source_id`: the media source row this file already has (known to the scanner), None for a new file."""
         parent_id: str | None = None
         for depth, spec in enumerate(chain):
             leaf = depth == len(chain) - 1
@@ -90,9 +92,10 @@ class Catalog:
             parent_id = await self._upsert_item(conn, spec, parent_id, metadata, images)
             self._written[spec.key] = parent_id
         assert parent_id is not None
-        await self._upsert_source(conn, parent_id, analysis, version_label)
+        await self._upsert_source(conn, parent_id, analysis, version_label, source_id)
         if analysis.probe and analysis.probe.tags.get("artist"):
-            await self._relations(conn, parent_id, {"artist": [analysis.probe.tags["artist"]]}, set())
+            new = parent_id in self.created_items
+            await self._relations(conn, parent_id, {"artist": [analysis.probe.tags["artist"]]}, set(), new=new)
         return parent_id
 
     async def _upsert_item(
@@ -109,18 +112,27 @@ class Catalog:
         values.update(metadata_fields(metadata))
         if metadata and metadata.provider_ids:
             values["provider_ids"] = orjson.dumps(metadata.provider_ids).decode()
-        row = await conn.fetch_one(
-            "SELECT id, locked_fields FROM items WHERE library_id = ? AND natural_key = ?", (self.library_id, spec.key)
+        # A cold scan writes mostly new items: try the insert first (one round trip), look up only on conflict.
+        item_id = uuid.uuid4().hex
+        columns = ["id", "library_id", "parent_id", "type", "natural_key", "date_added", "date_modified", *values]
+        params = [item_id, self.library_id, parent_id, str(spec.type), spec.key, now, now, *values.values()]
+        inserted = await conn.execute(
+            f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            "ON CONFLICT (library_id, natural_key) DO NOTHING",
+            params,
         )
-        if row is None:
-            item_id = uuid.uuid4().hex
+        row = (
+            None
+            if inserted
+            else await conn.fetch_one(
+                "SELECT id, locked_fields FROM items WHERE library_id = ? AND natural_key = ?",
+                (self.library_id, spec.key),
+            )
+        )
+        new = row is None
+        if new:
             self.created_items.append(item_id)
             locked: set[str] = set()
-            columns = ["id", "library_id", "parent_id", "type", "natural_key", "date_added", "date_modified", *values]
-            params = [item_id, self.library_id, parent_id, str(spec.type), spec.key, now, now, *values.values()]
-            await conn.execute(
-                f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", params
-            )
         else:
             item_id = row["id"]
             locked = set(orjson.loads(row["locked_fields"]))
@@ -131,11 +143,16 @@ class Catalog:
         if metadata is not None:
             await self._people(conn, item_id, metadata, locked)
             await self._relations(
-                conn, item_id, {"genre": metadata.genres, "studio": metadata.studios, "tag": metadata.tags}, locked
-            )
+                conn, item_id, {"genre": metadata.genres, "studio": metadata.studios, "tag": metadata.tags}, locked,
+                new=new,
+            )  # fmt: skip
         if "images" not in locked:
-            await self._images(conn, item_id, images)
-        await index_search(conn, item_id)
+            await self._images(conn, item_id, images, new=new)
+        if new:  # everything the document needs is at hand: no read-back
+            people = [p.name for p in metadata.people] if metadata else []
+            await write_search(conn, item_id, search_document(values, people), new=True)
+        else:
+            await index_search(conn, item_id)
         self.touched_items.add(item_id)
         return item_id
 
@@ -158,27 +175,31 @@ class Catalog:
             )
 
     async def _relations(
-        self, conn: Connection, item_id: str, relations: dict[str, list[str]], locked: set[str]
+        self, conn: Connection, item_id: str, relations: dict[str, list[str]], locked: set[str], *, new: bool = False
     ) -> None:
         for kind, values in relations.items():
             if kind + "s" in locked or not values:
                 continue
-            await conn.execute("DELETE FROM item_values WHERE item_id = ? AND kind = ?", (item_id, kind))
+            if not new:
+                await conn.execute("DELETE FROM item_values WHERE item_id = ? AND kind = ?", (item_id, kind))
             await conn.executemany(
                 "INSERT INTO item_values (item_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(item_id, kind, value.strip()) for value in values if value.strip()],
             )
 
-    async def _images(self, conn: Connection, item_id: str, images: list[LocalImage]) -> None:
-        await conn.execute("DELETE FROM images WHERE item_id = ? AND source IN ('local', 'embedded')", (item_id,))
+    async def _images(self, conn: Connection, item_id: str, images: list[LocalImage], *, new: bool = False) -> None:
+        if not new:
+            await conn.execute("DELETE FROM images WHERE item_id = ? AND source IN ('local', 'embedded')", (item_id,))
         counts: dict[str, int] = {}
+        rows = []
         for image in images:
             position = counts.get(image.type, 0)
             counts[image.type] = position + 1
             source = "embedded" if Path(image.path).is_relative_to(self.covers_dir) else "local"
-            await conn.execute(
-                "INSERT INTO images (item_id, type, position, path, source, tag) VALUES (?, ?, ?, ?, ?, ?)",
-                (item_id, image.type, position, image.path, source, image_tag(image.path)),
+            rows.append((item_id, image.type, position, image.path, source, image_tag(image.path)))
+        if rows:
+            await conn.executemany(
+                "INSERT INTO images (item_id, type, position, path, source, tag) VALUES (?, ?, ?, ?, ?, ?)", rows
             )
 
     async def _ensure_primary(self, conn: Connection, item_id: str | None, image: LocalImage) -> None:
@@ -202,14 +223,11 @@ class Catalog:
         return LocalImage("Primary", str(path))
 
     async def _upsert_source(
-        self, conn: Connection, item_id: str, analysis: Analysis, version_label: str | None
+        self, conn: Connection, item_id: str, analysis: Analysis, version_label: str | None, source_id: str | None
     ) -> None:
         probe = analysis.probe
         assert probe is not None
         entry = analysis.entry
-        source_id = await conn.fetch_value(
-            "SELECT id FROM media_sources WHERE library_id = ? AND path = ?", (self.library_id, entry.path)
-        )
         values = (
             item_id, entry.size, entry.mtime_ns, entry.inode, entry.device, probe.container, probe.duration_ticks,
             probe.bitrate, version_label, orjson.dumps(probe.tags).decode(), "ok", None, time.time(),
@@ -239,10 +257,11 @@ class Catalog:
                 for position, s in enumerate(streams)
             ],
         )
-        await conn.executemany(
-            "INSERT INTO chapters (source_id, position, start_ticks, end_ticks, title) VALUES (?, ?, ?, ?, ?)",
-            [(source_id, i, c.start_ticks, c.end_ticks, c.title) for i, c in enumerate(probe.chapters)],
-        )
+        if probe.chapters:
+            await conn.executemany(
+                "INSERT INTO chapters (source_id, position, start_ticks, end_ticks, title) VALUES (?, ?, ?, ?, ?)",
+                [(source_id, i, c.start_ticks, c.end_ticks, c.title) for i, c in enumerate(probe.chapters)],
+            )
 
     async def record_failure(self, conn: Connection, analysis: Analysis) -> None:
         entry = analysis.entry
@@ -266,8 +285,29 @@ def _episode_sort(spec: ItemSpec) -> str | None:
     return None
 
 
+def search_document(values: dict[str, Any], people: list[str]) -> str:
+    """Line 1: titles; middle: overview; last line: people. Search scores typos on the first and last lines."""
+    titles = " / ".join(dict.fromkeys(v for v in (values.get("name"), values.get("original_title"),
+                                                  values.get("sort_name")) if v))  # fmt: skip
+    overview = (values.get("overview") or "").replace("\n", " ")
+    return f"{titles}\n{overview}\n" + " ".join(people)
+
+
+async def write_search(conn: Connection, item_id: str, document: str, *, new: bool = False) -> None:
+    if conn.dialect == "sqlite":
+        if not new:
+            await conn.execute("DELETE FROM item_search WHERE item_id = ?", (item_id,))
+        await conn.execute("INSERT INTO item_search (item_id, document) VALUES (?, ?)", (item_id, document))
+    else:
+        await conn.execute(
+            "INSERT INTO item_search (item_id, document) VALUES (?, ?) "
+            "ON CONFLICT (item_id) DO UPDATE SET document = excluded.document",
+            (item_id, document),
+        )
+
+
 async def index_search(conn: Connection, item_id: str) -> None:
-    """One search document per item: titles, overview and people, matched by trigrams."""
+    """Rewrite an item's search document from what is stored (after edits and provider updates)."""
     row = await conn.fetch_one("SELECT name, original_title, sort_name, overview FROM items WHERE id = ?", (item_id,))
     if row is None:
         return
@@ -276,16 +316,4 @@ async def index_search(conn: Connection, item_id: str) -> None:
         "ORDER BY ip.position",
         (item_id,),
     )
-    # Line 1: titles; middle: overview; last line: people. Search scores typos on the first and last lines.
-    titles = " / ".join(dict.fromkeys(v for v in (row["name"], row["original_title"], row["sort_name"]) if v))
-    overview = (row["overview"] or "").replace("\n", " ")
-    document = f"{titles}\n{overview}\n" + " ".join(p["name"] for p in people)
-    if conn.dialect == "sqlite":
-        await conn.execute("DELETE FROM item_search WHERE item_id = ?", (item_id,))
-        await conn.execute("INSERT INTO item_search (item_id, document) VALUES (?, ?)", (item_id, document))
-    else:
-        await conn.execute(
-            "INSERT INTO item_search (item_id, document) VALUES (?, ?) "
-            "ON CONFLICT (item_id) DO UPDATE SET document = excluded.document",
-            (item_id, document),
-        )
+    await write_search(conn, item_id, search_document(row, [p["name"] for p in people]))

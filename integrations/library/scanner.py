@@ -208,7 +208,8 @@ class Scanner:
                         await _keep_identity(conn, previous["item_id"], chain[-1].key)
                     label = analysis.parsed.version_label if analysis.parsed else None
                     info = {path: (fi.metadata, fi.images) for path, fi in folders.items()}
-                    await catalog.place_file(conn, analysis, chain, info, label)
+                    source_id = previous["id"] if previous is not None else None
+                    await catalog.place_file(conn, analysis, chain, info, label, source_id)
                     if analysis.entry.path in known:
                         report.updated += 1
                     elif not moved:
