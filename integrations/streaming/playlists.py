@@ -3,6 +3,7 @@ without headers)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.sax.saxutils import quoteattr
 
 from integrations.playback.decision import SubtitleDelivery
@@ -71,13 +72,15 @@ def subtitle_playlist(session: PlaySession, duration: float, index: int) -> str:
     return "\n".join([*lines, f"#EXTINF:{duration:.3f},", url, "#EXT-X-ENDLIST"]) + "\n"
 
 
-def mpd(session: PlaySession, plans: list[Plan], timeline: Timeline) -> str:
+def mpd(session: PlaySession, plans: list[Plan], timeline_of: Callable[[Plan], Timeline]) -> str:
     """One adaptation set of fMP4 representations: the same segments the HLS playlists name."""
-    durations = [round(timeline.length(n) * 1000) for n in range(timeline.count())]
-    timeline_xml = "".join(f'<S d="{d}"/>' for d in durations)
     query = session.query().replace("&", "&amp;")
     representations = []
+    duration = 0.0
     for plan in plans:
+        timeline = timeline_of(plan)
+        duration = timeline.duration
+        timeline_xml = "".join(f'<S d="{round(timeline.length(n) * 1000)}"/>' for n in range(timeline.count()))
         size = f' width="{plan.width}" height="{plan.height}"' if plan.width and plan.height else ""
         representations.append(
             f'<Representation id={quoteattr(plan.name)} bandwidth="{plan.bandwidth}" codecs={quoteattr(plan.codecs)}'
@@ -86,7 +89,7 @@ def mpd(session: PlaySession, plans: list[Plan], timeline: Timeline) -> str:
             f'media="../../hls/{session.id}/{plan.name}/$Number$.m4s{query}">'
             f"<SegmentTimeline>{timeline_xml}</SegmentTimeline></SegmentTemplate></Representation>"
         )
-    seconds = f"PT{timeline.duration:.3f}S"
+    seconds = f"PT{duration:.3f}S"
     mime = "audio/mp4" if session.decision.audio_only else "video/mp4"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -143,9 +143,13 @@ class StreamingRoutes:
 
     # -- HLS and DASH ----------------------------------------------------------------------------------
 
-    def _timeline(self, session: PlaySession) -> Timeline:
-        seconds = (session.source.get("duration_ticks") or 0) / 10_000_000
-        return Timeline(max(seconds, 0.1), self.config["segment_seconds"], self.config["first_segment_seconds"])
+    def _timeline(self, session: PlaySession, plan: Plan | None = None) -> Timeline:
+        """A short first segment only where the encoder places keyframes; a remux cuts at the source's."""
+        seconds = max((session.source.get("duration_ticks") or 0) / 10_000_000, 0.1)
+        segment = self.config["segment_seconds"]
+        if plan is not None and plan.video is None:
+            return Timeline(seconds, segment, segment)
+        return Timeline(seconds, segment, self.config["first_segment_seconds"])
 
     def _extension(self) -> str:
         return "m4s" if self.config["segment_container"] == "fmp4" else "ts"
@@ -163,8 +167,8 @@ class StreamingRoutes:
 
     async def media_playlist(self, request: Request) -> Response:
         session = self._session(request)
-        self._plan(session, request.path_params["rendition"])
-        body = playlists.media(session, self._timeline(session), self._extension())
+        plan = self._plan(session, request.path_params["rendition"])
+        body = playlists.media(session, self._timeline(session, plan), self._extension())
         return Response(body, media_type="application/vnd.apple.mpegurl", headers=NO_STORE)
 
     async def subtitle_playlist(self, request: Request) -> Response:
@@ -175,7 +179,7 @@ class StreamingRoutes:
 
     async def dash(self, request: Request) -> Response:
         session = self._session(request)
-        body = playlists.mpd(session, plans_for(session), self._timeline(session))
+        body = playlists.mpd(session, plans_for(session), lambda plan: self._timeline(session, plan))
         return Response(body, media_type="application/dash+xml", headers=NO_STORE)
 
     async def init_segment(self, request: Request) -> Response:
@@ -194,7 +198,7 @@ class StreamingRoutes:
         if match is None or match.group(2) != self._extension():
             raise NotFound(f"No segment '{request.path_params['segment']}'")
         number = int(match.group(1))
-        timeline = self._timeline(session)
+        timeline = self._timeline(session, plan)
         if number >= timeline.count():
             raise NotFound(f"Segment {number} is past the end (this stream has {timeline.count()})")
         try:
@@ -206,7 +210,7 @@ class StreamingRoutes:
 
     async def _produce(self, session: PlaySession, plan: Plan, number: int | None) -> Path:
         """Segment `number` (or the init segment for None) from the job manager, mapped to HTTP errors."""
-        timeline = self._timeline(session)
+        timeline = self._timeline(session, plan)
         decision = session.decision
         key = JobKey(session.source["id"], plan.name, (decision.audio_stream or {}).get("index"),
                      (decision.subtitle_stream or {}).get("index")
