@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -195,6 +196,16 @@ class AuthService:
         self.scope.bus.fire(EVENT_USER_CHANGED, {})
 
     # -- resolving a request's credentials --------------------------------------------------------------
+
+    async def issue_session_token(self, device_id: str) -> str:
+        """A long-lived opaque token bound to one device (the Jellyfin apps' model): it ends when the device is
+        revoked, or replaced when the device signs in again."""
+        token = secrets.token_hex(16)
+        await self.scope.db.execute(
+            "UPDATE devices SET session_token_hash = ? WHERE id = ?", (self.hasher.hash(token), device_id)
+        )
+        self.invalidate()
+        return token
 
     def issue_media_token(self, principal: Principal, ttl: float = MEDIA_TOKEN_TTL) -> str | None:
         """A credential for URLs that players fetch without headers (HLS segments, subtitles): bound to the

@@ -29,6 +29,11 @@ FILTERS = {
 }
 
 
+def get_store(hub: Any = None) -> PlayStateStore | None:
+    """The running playstate store, for sibling integrations (the Jellyfin surface)."""
+    return _STORE[0] if _STORE else None
+
+
 @hookimpl
 def item_query_filter(name: str, value: object, user_id: str) -> tuple[str, list[object]] | None:
     condition = FILTERS.get(name)

@@ -1,0 +1,57 @@
+"""The Jellyfin API (10.11) as a second surface over Marquee's own services, so official Jellyfin apps work.
+
+Nothing here keeps a second copy of media data: items come from the library, watch state from playstate,
+streams from streaming, users and tokens from auth. The only table of its own holds display preferences.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import voluptuous as vol
+
+from core.scope import IntegrationScope
+from integrations.auth import get_service
+from integrations.jellyfin.images import ImageRoutes
+from integrations.jellyfin.items import ItemRoutes
+from integrations.jellyfin.protocol import CaseInsensitivePaths
+from integrations.jellyfin.schema import MIGRATIONS
+from integrations.jellyfin.server import DOMAIN, JellyfinServer
+from integrations.jellyfin.state import StateRoutes
+from integrations.jellyfin.system import SystemRoutes
+
+
+def _folder(value: Any) -> str:
+    path = Path(str(value)).expanduser()
+    if not path.is_dir():
+        raise vol.Invalid(f"folder '{value}' does not exist")
+    return str(path.resolve())
+
+
+CONFIG_SCHEMA = vol.Schema(
+    {
+        vol.Optional("server_name"): vol.All(str, vol.Length(min=1, max=100)),
+        vol.Optional("web_path"): _folder,  # a jellyfin-web build (its dist folder), served at /web
+    }
+)
+
+
+async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
+    auth = get_service(hub)
+    if auth is None:
+        hub.logger.error("The Jellyfin API needs the auth integration")
+        return False
+    await hub.db.migrate(DOMAIN, MIGRATIONS)
+    server_id = await hub.entries.get(DOMAIN, "server_id")
+    if not server_id:
+        server_id = uuid.uuid4().hex
+        await hub.entries.set(DOMAIN, "server_id", server_id)
+    server = JellyfinServer(hub, auth, server_id, config)
+    SystemRoutes(server).register()
+    ItemRoutes(server).register()
+    ImageRoutes(server).register()
+    StateRoutes(server).register()
+    hub.http.register_middleware(CaseInsensitivePaths, priority=50, canon=server.canon)
+    return True

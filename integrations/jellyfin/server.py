@@ -1,0 +1,186 @@
+"""What every Jellyfin route needs: the server's identity, the caller, the user DTO, route registration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from core.scope import IntegrationScope
+from integrations.auth.service import AuthService
+from integrations.jellyfin.protocol import Handler, JellyfinError, PathCanon, endpoint, jf_date, normalize_id
+from plugin_sdk.auth import Principal, principal_of
+
+DOMAIN = "jellyfin"
+VERSION = "10.11.0"
+PRODUCT_NAME = "Jellyfin Server"
+
+
+class JellyfinServer:
+    def __init__(self, scope: IntegrationScope, auth: AuthService, server_id: str, config: dict[str, Any]) -> None:
+        self.scope = scope
+        self.auth = auth
+        self.server_id = server_id
+        self.server_name = config.get("server_name") or "Marquee"
+        self.config = config
+        self.canon = PathCanon()
+
+    @property
+    def db(self) -> Any:
+        return self.scope.db
+
+    @property
+    def libraries(self) -> Any:
+        return self.scope.root.__dict__["library"].store
+
+    def route(
+        self, paths: str | Sequence[str], handler: Handler, methods: Sequence[str] = ("GET",), **access: Any
+    ) -> None:
+        """Register a Jellyfin route under each spelling given; the middleware matches them case-insensitively."""
+        for path in [paths] if isinstance(paths, str) else paths:
+            self.canon.add(path)
+            self.scope.http.register_route(path, endpoint(handler), methods=list(methods), **access)
+
+    # -- the caller -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def caller(request: Request) -> Principal:
+        principal = principal_of(request)
+        if principal is None:
+            raise JellyfinError(401, "Authentication required")
+        return principal
+
+    async def acting_user(self, request: Request, user_id: str | None) -> Principal:
+        """The caller, after checking a `userId` the client named: your own, or anyone's for an admin."""
+        principal = self.caller(request)
+        if user_id is None:
+            return principal
+        wanted = normalize_id(user_id, "userId")
+        if wanted == principal.user_id:
+            return principal
+        if not principal.is_admin:
+            raise JellyfinError(403, "Access denied to another user's data")
+        if await self.auth.users.get(wanted) is None:
+            raise JellyfinError(404, "User not found")
+        return principal  # admins browse with their own (unrestricted) access
+
+    # -- DTOs -------------------------------------------------------------------------------------------------
+
+    def user_dto(self, user: dict[str, Any], last_activity: float | None = None) -> dict[str, Any]:
+        access = orjson.loads(user["library_access"])
+        admin = user["role"] == "admin"
+        return {
+            "Name": user["username"],
+            "ServerId": self.server_id,
+            "ServerName": self.server_name,
+            "Id": user["id"],
+            "PrimaryImageTag": None,
+            "HasPassword": user["password_hash"] is not None,
+            "HasConfiguredPassword": user["password_hash"] is not None,
+            "HasConfiguredEasyPassword": False,
+            "EnableAutoLogin": False,
+            "LastLoginDate": jf_date(user["last_login_at"]),
+            "LastActivityDate": jf_date(last_activity or user["last_login_at"]),
+            "Configuration": {
+                "AudioLanguagePreference": "",
+                "PlayDefaultAudioTrack": True,
+                "SubtitleLanguagePreference": "",
+                "DisplayMissingEpisodes": False,
+                "GroupedFolders": [],
+                "SubtitleMode": "Default",
+                "DisplayCollectionsView": False,
+                "EnableLocalPassword": False,
+                "OrderedViews": [],
+                "LatestItemsExcludes": [],
+                "MyMediaExcludes": [],
+                "HidePlayedInLatest": True,
+                "RememberAudioSelections": True,
+                "RememberSubtitleSelections": True,
+                "EnableNextEpisodeAutoPlay": True,
+                "CastReceiverId": "F007D354",
+            },
+            "Policy": {
+                "IsAdministrator": admin,
+                "IsHidden": True,
+                "EnableCollectionManagement": False,
+                "EnableSubtitleManagement": False,
+                "EnableLyricManagement": False,
+                "IsDisabled": bool(user["disabled"]),
+                "MaxParentalRating": user["max_parental_rating"],
+                "BlockedTags": [],
+                "AllowedTags": [],
+                "EnableUserPreferenceAccess": True,
+                "AccessSchedules": [],
+                "BlockUnratedItems": ["Movie", "Series", "Episode"] if user["block_unrated"] else [],
+                "EnableRemoteControlOfOtherUsers": False,
+                "EnableSharedDeviceControl": False,
+                "EnableRemoteAccess": True,
+                "EnableLiveTvManagement": False,
+                "EnableLiveTvAccess": False,
+                "EnableMediaPlayback": True,
+                "EnableAudioPlaybackTranscoding": True,
+                "EnableVideoPlaybackTranscoding": True,
+                "EnablePlaybackRemuxing": True,
+                "ForceRemoteSourceTranscoding": False,
+                "EnableContentDeletion": False,
+                "EnableContentDeletionFromFolders": [],
+                "EnableContentDownloading": True,
+                "EnableSyncTranscoding": False,
+                "EnableMediaConversion": False,
+                "EnabledDevices": [],
+                "EnableAllDevices": True,
+                "EnabledChannels": [],
+                "EnableAllChannels": False,
+                "EnabledFolders": [] if access is None else list(access),
+                "EnableAllFolders": access is None,
+                "InvalidLoginAttemptCount": user["failed_logins"],
+                "LoginAttemptsBeforeLockout": -1,
+                "MaxActiveSessions": 0,
+                "EnablePublicSharing": False,
+                "BlockedMediaFolders": [],
+                "BlockedChannels": [],
+                "RemoteClientBitrateLimit": 0,
+                "AuthenticationProviderId": "Marquee." + user["provider"],
+                "PasswordResetProviderId": "Marquee.none",
+                "SyncPlayAccess": "None",
+            },
+        }
+
+    def session_dto(self, principal: Principal, device: dict[str, Any] | None) -> dict[str, Any]:
+        device = device or {}
+        return {
+            "PlayState": {
+                "CanSeek": False,
+                "IsPaused": False,
+                "IsMuted": False,
+                "RepeatMode": "RepeatNone",
+                "PlaybackOrder": "Default",
+            },
+            "AdditionalUsers": [],
+            "Capabilities": {
+                "PlayableMediaTypes": [],
+                "SupportedCommands": [],
+                "SupportsMediaControl": False,
+                "SupportsPersistentIdentifier": True,
+            },
+            "RemoteEndPoint": device.get("last_ip"),
+            "PlayableMediaTypes": [],
+            "Id": principal.device_id,
+            "UserId": principal.user_id,
+            "UserName": principal.username,
+            "Client": device.get("client"),
+            "LastActivityDate": jf_date(device.get("last_seen_at")),
+            "DeviceName": device.get("name"),
+            "DeviceId": device.get("device_key"),
+            "ApplicationVersion": device.get("client_version"),
+            "IsActive": True,
+            "SupportsMediaControl": False,
+            "SupportsRemoteControl": False,
+            "NowPlayingQueue": [],
+            "NowPlayingQueueFullItems": [],
+            "HasCustomDeviceName": False,
+            "ServerId": self.server_id,
+            "SupportedCommands": [],
+        }
