@@ -421,7 +421,7 @@ def _encode_target(
     )
 
 
-def _video_bitrate(video: dict[str, Any], source: dict[str, Any] | None) -> int | None:
+def video_bitrate(video: dict[str, Any], source: dict[str, Any] | None) -> int | None:
     """The video stream's bitrate, or the source's overall bitrate less its audio streams'."""
     if video.get("bitrate"):
         return int(video["bitrate"])
@@ -584,7 +584,7 @@ def decide(
             if cap is not None:
                 audio_rate = audio_target.bitrate if audio_target else (audio or {}).get("bitrate") or 0
                 budget = max(cap - audio_rate, MIN_VIDEO_BITRATE)
-            video_target = _transcode_video(video_out, profile, output, budget, _video_bitrate(video_out, source))
+            video_target = _transcode_video(video_out, profile, output, budget, video_bitrate(video_out, source))
 
     if direct_play:
         method = PlayMethod.DIRECT_PLAY

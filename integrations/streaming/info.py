@@ -14,6 +14,7 @@ from integrations.playback.decision import (
     SubtitleDelivery,
     bitrate_ladder,
     decide,
+    video_bitrate,
 )
 from integrations.playback.profiles import BUILTIN_PROFILES, DeviceProfile, ProfileError, resolve_profile
 from integrations.streaming.sessions import PlaySession
@@ -54,10 +55,16 @@ def decide_for(source: dict[str, Any], profile: DeviceProfile, body: dict[str, A
         raise BadRequest(str(err)) from None
 
 
-def ladder_for(session_source: dict[str, Any], decision: PlaybackDecision, profile: DeviceProfile) -> list[Any]:
+def ladder_for(source: dict[str, Any], decision: PlaybackDecision, profile: DeviceProfile) -> list[Any]:
     if decision.video_stream is None or decision.method is PlayMethod.DIRECT_PLAY:
         return []
-    return bitrate_ladder(decision.video_stream, profile, decision.max_bitrate)
+    video = dict(decision.video_stream)
+    if not video.get("bitrate"):  # Matroska keeps no per-stream bitrate: without one no copy rung is offered
+        video["bitrate"] = video_bitrate(video, source)
+    rungs = bitrate_ladder(video, profile, decision.max_bitrate)
+    if decision.video_copy and not any(r.copy for r in rungs):
+        return []  # the decision says copy: one rendition of the source, not a ladder of re-encodes
+    return rungs
 
 
 def describe(session: PlaySession, base: str) -> dict[str, Any]:

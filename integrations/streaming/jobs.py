@@ -63,6 +63,7 @@ class Job:
     stderr: deque[str] = field(default_factory=lambda: deque(maxlen=20))
     progress: dict[str, str] = field(default_factory=dict)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    viewers: set[str] = field(default_factory=set)  # play sessions reading this job
 
     def segment_path(self, number: int) -> Path:
         return self.directory / f"seg_{number:05d}.{self.extension}"
@@ -115,19 +116,21 @@ class JobManager:
         backends: list[TranscoderBackend],
         ffmpeg: FfmpegInfo,
         extension: str,
+        viewer: str = "",
     ) -> Path:
         """The finished segment `number`, from a job that has it or will have it soon, else a new job there."""
         async with self._lock:
             job = self._covering(key, number)
             if job is None:
                 job = await self._launch(key, number, build, backends, ffmpeg, extension)
+        job.viewers.add(viewer)
         job.requested = max(job.requested, number)
         job.last_access = time.monotonic()
         self._resume(job)
         return await self._wait(job, job.segment_path(number))
 
-    async def init_segment(self, key: JobKey, number: int, *args: Any) -> Path:
-        await self.segment(key, number, *args)
+    async def init_segment(self, key: JobKey, number: int, *args: Any, viewer: str = "") -> Path:
+        await self.segment(key, number, *args, viewer=viewer)
         job = self._covering(key, number)
         if job is None or not job.init_path.exists():
             raise JobFailed("the transcoder wrote no init segment")
@@ -150,7 +153,7 @@ class JobManager:
         ffmpeg: FfmpegInfo,
         extension: str,
     ) -> Job:
-        # A seek: the old job of this stream is no use any more.
+        # A seek: the old job of this stream is no use to anyone who only watched there.
         for old in [j for j in self.jobs if j.key == key]:
             await self.stop(old)
         if len(self.jobs) >= self.limits.max_jobs:
@@ -194,7 +197,7 @@ class JobManager:
         """Wait until the job writes something or exits, so a backend that can't start is caught here."""
         deadline = time.monotonic() + self.limits.start_timeout
         while not job.finished and not any(job.directory.iterdir()) and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.02)  # ffmpeg writes files, it doesn't signal us: polling is the interface
+            await asyncio.sleep(0.005)  # ffmpeg writes files, it doesn't signal us: polling is the interface
         if job.finished and job.process is not None:
             await job.process.wait()
             for task in job.tasks:  # let the stderr reader catch up with the failure reason
@@ -228,7 +231,7 @@ class JobManager:
                 raise JobFailed("segment is past the end of the stream")
             if time.monotonic() > deadline:
                 raise JobFailed("the transcoder is too slow: no segment within the time limit")
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.005)
         return path
 
     def _resume(self, job: Job) -> None:
@@ -257,6 +260,17 @@ class JobManager:
         for task in job.tasks:
             task.cancel()
         shutil.rmtree(job.directory, ignore_errors=True)
+
+    async def leave(self, viewer: str) -> int:
+        """A viewer stopped: jobs nobody else reads are stopped; shared ones go on for the others."""
+        stopped = 0
+        for job in list(self.jobs):
+            if viewer in job.viewers:
+                job.viewers.discard(viewer)
+                if not job.viewers:
+                    await self.stop(job)
+                    stopped += 1
+        return stopped
 
     async def stop_matching(self, predicate: Callable[[Job], bool]) -> int:
         matched = [job for job in self.jobs if predicate(job)]

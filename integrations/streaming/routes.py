@@ -23,7 +23,7 @@ from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_
 from integrations.streaming import playlists
 from integrations.streaming.access import existing_file, item_source, visible_item
 from integrations.streaming.audio import UNIVERSAL_PARAMS, universal_argv, universal_direct
-from integrations.streaming.direct import file_response
+from integrations.streaming.direct import MediaFileResponse, file_response
 from integrations.streaming.info import REQUEST, decide_for, describe, ladder_for, profile_for
 from integrations.streaming.jobs import JobFailed, JobKey, JobLimitReached, JobManager
 from integrations.streaming.plans import Plan, plans_for, transcode_request
@@ -148,7 +148,7 @@ class StreamingRoutes:
         seconds = max((session.source.get("duration_ticks") or 0) / 10_000_000, 0.1)
         segment = self.config["segment_seconds"]
         if plan is not None and plan.video is None:
-            return Timeline(seconds, segment, segment)
+            return Timeline(seconds, segment, segment, min_tail=segment / 2)
         return Timeline(seconds, segment, self.config["first_segment_seconds"])
 
     def _extension(self) -> str:
@@ -206,7 +206,7 @@ class StreamingRoutes:
         except (_Busy, _TranscodeError) as err:
             return _job_error(err)
         media_type = "video/mp4" if self._extension() == "m4s" else "video/mp2t"
-        return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+        return MediaFileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
     async def _produce(self, session: PlaySession, plan: Plan, number: int | None) -> Path:
         """Segment `number` (or the init segment for None) from the job manager, mapped to HTTP errors."""
@@ -226,8 +226,12 @@ class StreamingRoutes:
         try:
             existing_file(session.source)
             if number is None:
-                return await self.jobs.init_segment(key, first, build, self.backends, ffmpeg, self._extension())
-            return await self.jobs.segment(key, number, build, self.backends, ffmpeg, self._extension())
+                return await self.jobs.init_segment(
+                    key, first, build, self.backends, ffmpeg, self._extension(), viewer=session.id
+                )
+            return await self.jobs.segment(
+                key, number, build, self.backends, ffmpeg, self._extension(), viewer=session.id
+            )
         except JobLimitReached:
             raise _Busy from None
         except JobFailed as err:
@@ -236,7 +240,7 @@ class StreamingRoutes:
     async def stop_session(self, request: Request) -> Response:
         session = self._session(request)
         self.sessions.remove(session.id)
-        stopped = await self.jobs.stop_matching(lambda job: job.key.source_id == session.source["id"])
+        stopped = await self.jobs.leave(session.id)
         return FastJSONResponse({"stopped_jobs": stopped})
 
     async def active_jobs(self, request: Request) -> Response:

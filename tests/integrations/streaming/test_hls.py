@@ -195,3 +195,31 @@ async def test_a_backend_that_fails_to_start_falls_back_to_the_next(marquee_hub,
     assert fallbacks and fallbacks[0]["backend"] == "broken"
     assert "no_such_option" in fallbacks[0]["reason"] or "Unrecognized option" in fallbacks[0]["reason"]
     assert [j["backend"] for j in (await running.get_json("/api/v1/transcodes"))[1]] == ["software"]
+
+
+async def test_one_viewer_leaving_keeps_a_job_another_viewer_shares(marquee_hub, long_clips):
+    running = await marquee_hub(library_yaml(movies=long_clips))
+    _, first = await open_session(running, "Transcode Movie")
+    _, second = await open_session(running, "Transcode Movie")
+    for source in (first, second):
+        master = (await get(running, source["hls_url"]))[1].decode()
+        media_url = playlist_urls(source["hls_url"], master)
+        assert (await get(running, media_url.split("playlist.m3u8")[0] + "0.m4s?" + source["hls_url"].split("?")[1]))[
+            0
+        ] == 200
+    assert len((await running.get_json("/api/v1/transcodes"))[1]) == 1  # two sessions, one encoder
+    status, body = await request(running.session, "DELETE", f"/api/v1/hls/{first['play_session_id']}")
+    assert body["stopped_jobs"] == 0
+    assert len((await running.get_json("/api/v1/transcodes"))[1]) == 1
+    status, body = await request(running.session, "DELETE", f"/api/v1/hls/{second['play_session_id']}")
+    assert body["stopped_jobs"] == 1
+
+
+def test_a_remux_timeline_folds_a_tail_that_has_no_keyframe_of_its_own():
+    from integrations.streaming.timeline import Timeline
+
+    uniform = Timeline(60.05, 6.0, 6.0, min_tail=3.0)
+    assert uniform.count() == 10 and round(uniform.length(9), 2) == 6.05
+    transcode = Timeline(40.0, 6.0, 2.0)
+    assert transcode.count() == 8 and [transcode.length(n) for n in (0, 1, 7)] == [2.0, 6.0, 2.0]
+    assert transcode.index_at(0.5) == 0 and transcode.index_at(8.1) == 2
