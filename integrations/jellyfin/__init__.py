@@ -16,9 +16,11 @@ from core.scope import IntegrationScope
 from integrations.auth import get_service
 from integrations.jellyfin.images import ImageRoutes
 from integrations.jellyfin.items import ItemRoutes
+from integrations.jellyfin.playback import PlaybackRoutes
 from integrations.jellyfin.protocol import CaseInsensitivePaths
 from integrations.jellyfin.schema import MIGRATIONS
 from integrations.jellyfin.server import DOMAIN, JellyfinServer
+from integrations.jellyfin.socket import SocketRoute
 from integrations.jellyfin.state import StateRoutes
 from integrations.jellyfin.system import SystemRoutes
 
@@ -53,5 +55,7 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     ItemRoutes(server).register()
     ImageRoutes(server).register()
     StateRoutes(server).register()
+    PlaybackRoutes(server).register()
+    SocketRoute(server).register()
     hub.http.register_middleware(CaseInsensitivePaths, priority=50, canon=server.canon)
     return True

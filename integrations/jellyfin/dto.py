@@ -16,7 +16,7 @@ from core.storage import Database
 from integrations.jellyfin.protocol import jf_date
 from integrations.library.models import Library
 from integrations.library.queries import media_sources
-from integrations.playback.decision import container_for
+from integrations.playback.decision import container_for, source_streams
 from plugin_sdk.auth import Principal
 
 TYPE_NAMES = {
@@ -330,7 +330,7 @@ class DtoBuilder:
     # -- media sources ----------------------------------------------------------------------------------------
 
     def media_source(self, source: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-        streams = [self.media_stream(n, s) for n, s in enumerate(source.get("streams") or [])]
+        streams = [self.media_stream(s["index"], s) for s in source_streams(source)]
         streams = [s for s in streams if s is not None]
         audio = next((s["Index"] for s in streams if s["Type"] == "Audio" and s.get("IsDefault")), None)
         audio = audio if audio is not None else next((s["Index"] for s in streams if s["Type"] == "Audio"), None)

@@ -99,7 +99,8 @@ class StateRoutes:
 
     async def progress(self, request: Request) -> Response:
         principal, item, position = await self._report(request)
-        await _store().save(principal.user_id, item["id"], {"position_ticks": position})
+        data = await _store().save(principal.user_id, item["id"], {"position_ticks": position})
+        self._changed(principal, item, data)  # the user's other devices update their resume points
         return no_content()
 
     async def stopped(self, request: Request) -> Response:

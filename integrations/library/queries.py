@@ -21,6 +21,7 @@ SORTS = {
     "random": "RANDOM()",
     "relevance": "",  # search results: ordered by score in Python
 }
+NOT_NULL_SORTS = frozenset({"i.sort_name", "i.date_added"})
 LIST_COLUMNS = (
     "i.id, i.library_id, i.parent_id, i.type, i.name, i.sort_name, i.original_title, i.year, i.premiere_date, "
     "i.index_number, i.index_number_end, i.parent_index_number, i.community_rating, i.official_rating, "
@@ -114,11 +115,12 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
     else:
         expression = SORTS[query.sort] or SORTS["name"]
         direction = "DESC" if query.descending else "ASC"
-        order = (
-            "RANDOM()"
-            if query.sort == "random"
-            else f"({expression}) IS NULL, {expression} {direction}, i.sort_name, i.id"
-        )
+        if query.sort == "random":
+            order = "RANDOM()"
+        elif expression in NOT_NULL_SORTS:  # a plain column order lets an index do the sorting
+            order = f"{expression} {direction}, i.id"
+        else:  # missing values last, whichever the direction
+            order = f"({expression}) IS NULL, {expression} {direction}, i.sort_name, i.id"
         rows = await db.fetch_all(
             f"SELECT {LIST_COLUMNS} FROM items i {clause} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, query.limit, query.offset],

@@ -131,4 +131,13 @@ _SEARCH = {
 MIGRATIONS = [
     Migration(1, "library model", _TABLES),
     Migration(2, "search index", _SEARCH),
+    Migration(
+        3,
+        "indexes for library listings",
+        [
+            # Top-level listings (parent_id IS NULL) sorted by name or date added, without a full sort.
+            "CREATE INDEX items_library_parent_sort ON items (library_id, parent_id, sort_name)",
+            "CREATE INDEX items_library_parent_added ON items (library_id, parent_id, date_added)",
+        ],
+    ),
 ]

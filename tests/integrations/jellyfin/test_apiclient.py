@@ -44,3 +44,45 @@ async def test_apiclient_signs_in_and_browses(marquee_hub, test_media):
     assert sorted(v["Name"] for v in found["views"]["Items"]) == ["movies", "music", "shows"]
     assert [i["Name"] for i in found["items"]["Items"]] == ["Big Buck Test", "HDR Demo", "Sintel Test"]
     assert found["detail"]["MediaType"] == "Video"
+
+
+def _play(url: str) -> dict:
+    """What a Kodi-style app does to play: PlaybackInfo, the static URL, reports, closing the transcode."""
+    import urllib.request
+
+    client = JellyfinClient()
+    client.config.app("Marquee tests", "1.0.0", "pytest", "pytest-device-2")
+    client.config.data["auth.ssl"] = False
+    client.auth.connect_to_address(url)
+    client.auth.login(url, "admin", ADMIN_PASSWORD)
+    client.authenticate(client.get_credentials(), discover=False)
+    client.start()
+    try:
+        api = client.jellyfin
+        found = api.search_media_items(term="Sintel", media="Movie")
+        sintel = found["Items"][0]["Id"]
+        info = api.get_play_info(sintel)
+        source = info["MediaSources"][0]
+        stream_url = api.video_url(sintel, media_source_id=source["Id"])
+        request = urllib.request.Request(stream_url, headers={"Range": "bytes=0-15"})
+        with urllib.request.urlopen(request) as response:
+            head = (response.status, response.read())
+        report = {"ItemId": sintel, "MediaSourceId": source["Id"], "PlaySessionId": info["PlaySessionId"]}
+        api.session_playing({**report, "PositionTicks": 0})
+        api.session_progress({**report, "PositionTicks": 5_000_000})
+        api.session_stop({**report, "PositionTicks": 10_000_000})
+        api.close_transcode("pytest-device-2", info["PlaySessionId"])
+        return {"info": info, "head": head, "id": sintel}
+    finally:
+        client.stop()
+
+
+async def test_apiclient_plays_and_reports(marquee_hub, test_media):
+    running, _ = await media_hub(marquee_hub, test_media, "playstate:\n  min_resume_seconds: 0.1\n")
+    found = await asyncio.to_thread(_play, running.url)
+    validate("PlaybackInfoResponse", found["info"])
+    assert found["info"]["MediaSources"][0]["SupportsDirectStream"]
+    status, head = found["head"]
+    assert status == 206 and len(head) == 16
+    resume = (await running.get_json("/api/v1/users/me/continue-watching"))[1]
+    assert [i["id"] for i in resume] == [found["id"]]
