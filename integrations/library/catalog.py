@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import time
 import uuid
@@ -253,7 +252,7 @@ class Catalog:
         await conn.executemany(
             "INSERT INTO media_streams (source_id, position, type, codec, language, data) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (source_id, position, s.type, s.codec, s.language, orjson.dumps(dataclasses.asdict(s)).decode())
+                (source_id, position, s.type, s.codec, s.language, orjson.dumps(s).decode())
                 for position, s in enumerate(streams)
             ],
         )
