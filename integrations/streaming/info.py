@@ -62,6 +62,8 @@ def ladder_for(source: dict[str, Any], decision: PlaybackDecision, profile: Devi
     if not video.get("bitrate"):  # Matroska keeps no per-stream bitrate: without one no copy rung is offered
         video["bitrate"] = video_bitrate(video, source)
     rungs = bitrate_ladder(video, profile, decision.max_bitrate)
+    if not decision.video_copy:  # burn-in, tone mapping, a codec the client lacks: every rung is an encode
+        rungs = [r for r in rungs if not r.copy]
     if decision.video_copy and not any(r.copy for r in rungs):
         return []  # the decision says copy: one rendition of the source, not a ladder of re-encodes
     return rungs

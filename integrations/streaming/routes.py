@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,8 +18,9 @@ from core.responses import FastJSONResponse, error_response
 from core.scope import IntegrationScope
 from integrations.auth import get_service as auth_service
 from integrations.ffmpeg import get_ffmpeg
+from integrations.ffmpeg.argv import subtitle_extract_argv
 from integrations.library.queries import media_sources
-from integrations.playback.decision import SubtitleDelivery, source_streams
+from integrations.playback.decision import PlaybackDecision, SubtitleDelivery, source_streams
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
 from integrations.streaming import playlists
 from integrations.streaming.access import existing_file, item_source, visible_item
@@ -87,7 +89,7 @@ class StreamingRoutes:
         token = service.issue_media_token(principal) if service is not None and principal is not None else None
         described = []
         for source in sources:
-            decision = decide_for(source, profile, body)
+            decision = await self._burnable(source, decide_for(source, profile, body))
             session = self.sessions.add(
                 user_id=principal.user_id if principal else None,
                 device_id=principal.device_id if principal else None,
@@ -96,6 +98,27 @@ class StreamingRoutes:
             )  # fmt: skip
             described.append(describe(session, "/api/v1"))
         return FastJSONResponse({"item_id": item["id"], "media_sources": described})
+
+    async def _burnable(self, source: dict[str, Any], decision: PlaybackDecision) -> PlaybackDecision:
+        """Embedded text subtitles are burned in from an extracted .ass file: the subtitles filter can't pick a
+        stream of the input by itself, and reading the whole file at every seek would be slow."""
+        stream = decision.subtitle_stream
+        if decision.subtitle_delivery is not SubtitleDelivery.BURN_IN or stream is None or stream.get("is_external"):
+            return decision
+        if not is_text_subtitle(stream.get("codec")):
+            return decision  # image subtitles are overlaid straight from the input
+        target = self.scope.data_dir / "burn-in" / f"{source['id']}-{int(stream['index'])}.ass"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            argv = subtitle_extract_argv(get_ffmpeg(self.scope), str(source["path"]), int(stream["index"]), str(target))
+            process = await asyncio.create_subprocess_exec(
+                *argv, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            )
+            _, errors = await asyncio.wait_for(process.communicate(), 120)
+            if process.returncode != 0 or not target.exists():
+                raise BadRequest(f"Subtitle stream {stream['index']} can't be burned in: {errors.decode()[-200:]}")
+        extracted = {**stream, "is_external": True, "path": str(target), "codec": "ass"}
+        return dataclasses.replace(decision, subtitle_stream=extracted)
 
     def _session(self, request: Request) -> PlaySession:
         principal = principal_of(request)

@@ -223,3 +223,25 @@ def test_a_remux_timeline_folds_a_tail_that_has_no_keyframe_of_its_own():
     transcode = Timeline(40.0, 6.0, 2.0)
     assert transcode.count() == 8 and [transcode.length(n) for n in (0, 1, 7)] == [2.0, 6.0, 2.0]
     assert transcode.index_at(0.5) == 0 and transcode.index_at(8.1) == 2
+
+
+async def test_embedded_text_subtitles_can_be_burned_in(marquee_hub, test_media):
+    running = await marquee_hub(library_yaml(movies=test_media / "movies"))
+    library = (await scan(running, "movies"))["library"]
+    item = await by_name(running, library["id"], "Sintel Test")
+    streams = item["media_sources"][0]["streams"]
+    embedded = next(i for i, s in enumerate(streams) if s["type"] == "subtitle" and not s.get("is_external"))
+    status, info = await running.post_json(
+        f"/api/v1/items/{item['id']}/playback-info",
+        {"profile": "browser", "subtitle_index": embedded, "burn_in_subtitles": True},
+    )
+    source = info["media_sources"][0]
+    assert source["method"] == "Transcode" and "SubtitleBurnIn" in source["reasons"]
+    assert source["subtitle"]["delivery"] == "BurnIn"
+    master = (await get(running, source["hls_url"]))[1].decode()
+    media_url = playlist_urls(source["hls_url"], master)
+    status, segment = await get(
+        running, media_url.split("playlist.m3u8")[0] + "0.m4s?" + source["hls_url"].split("?")[1]
+    )
+    assert status == 200, segment
+    assert len(segment) > 1000
