@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from integrations.playback.decision import PlaybackDecision, SubtitleDelivery, stream_codec_string, target_codec_string
+from integrations.playback.decision import (
+    PlaybackDecision,
+    SubtitleDelivery,
+    source_streams,
+    stream_codec_string,
+    target_codec_string,
+)
 from integrations.streaming.sessions import PlaySession
 from integrations.streaming.timeline import Timeline
 from plugin_sdk.media import StreamInfo
@@ -25,6 +31,15 @@ class Plan:
     width: int | None
     height: int | None
     codecs: str
+    kind: str = "muxed"  # muxed: video+audio; video: video only; audio: one alternate audio track
+    audio_stream: dict[str, Any] | None = None  # the track of an "audio" plan
+
+    @property
+    def is_audio(self) -> bool:
+        return self.kind == "audio"
+
+
+ALTERNATE_AUDIO = AudioTarget("aac", 160_000, 2)  # every HLS client plays it
 
 
 def stream_info(stream: dict[str, Any] | None) -> StreamInfo | None:
@@ -41,7 +56,36 @@ def _codecs(decision: PlaybackDecision, video: VideoTarget | None) -> str:
     return ",".join(p for p in parts if p)
 
 
+def audio_tracks(session: PlaySession) -> list[dict[str, Any]]:
+    return [s for s in source_streams(session.source) if s.get("type") == "audio"]
+
+
 def plans_for(session: PlaySession) -> list[Plan]:
+    """Video renditions, and with several audio tracks, one alternate audio rendition per track (the player
+    switches language without another play session)."""
+    plans = _video_plans(session)
+    tracks = audio_tracks(session)
+    if len(tracks) < 2 or session.decision.video_stream is None:
+        return plans
+    video_only = [dataclasses.replace(p, kind="video", audio=None, codecs=p.codecs.split(",")[0]) for p in plans]
+    alternates = [
+        Plan(
+            f"audio{t['index']}",
+            None,
+            ALTERNATE_AUDIO,
+            ALTERNATE_AUDIO.bitrate,
+            None,
+            None,
+            "mp4a.40.2",
+            kind="audio",
+            audio_stream=t,
+        )
+        for t in tracks
+    ]
+    return video_only + alternates
+
+
+def _video_plans(session: PlaySession) -> list[Plan]:
     decision = session.decision
     audio = None if decision.audio_copy else decision.audio
     audio_bits = audio.bitrate if audio else 192_000
@@ -79,12 +123,14 @@ def transcode_request(session: PlaySession, plan: Plan, directory: Path, number:
         first_segment_seconds=timeline.first if number == 0 else None,
         start_number=number,
     )
+    video_stream = None if plan.is_audio else decision.video_stream
+    audio_stream = plan.audio_stream if plan.is_audio else (None if plan.kind == "video" else decision.audio_stream)
     return TranscodeRequest(
         input_path=str(session.source["path"]),
-        video_stream=stream_info(decision.video_stream),
-        audio_stream=stream_info(decision.audio_stream),
-        video=plan.video,
-        audio=plan.audio,
+        video_stream=stream_info(video_stream),
+        audio_stream=stream_info(audio_stream),
+        video=None if plan.is_audio else plan.video,
+        audio=plan.audio if audio_stream is not None else None,
         output=output,
         start_seconds=timeline.start(number),
         subtitle=burn,

@@ -8,7 +8,7 @@ from xml.sax.saxutils import quoteattr
 
 from integrations.playback.decision import SubtitleDelivery
 from integrations.playback.subtitles import is_text_subtitle
-from integrations.streaming.plans import Plan
+from integrations.streaming.plans import ALTERNATE_AUDIO, Plan
 from integrations.streaming.sessions import PlaySession
 from integrations.streaming.timeline import Timeline
 
@@ -38,12 +38,27 @@ def master(session: PlaySession, plans: list[Plan]) -> str:
             attributes.append(f'LANGUAGE="{_attr(stream["language"])}"')
         attributes.append(f'URI="subtitles/{stream["index"]}.m3u8{session.query()}"')
         lines.append("#EXT-X-MEDIA:" + ",".join(attributes))
+    alternates = [p for p in plans if p.is_audio]
+    chosen_audio = (session.decision.audio_stream or {}).get("index")
+    for plan in alternates:
+        track = plan.audio_stream or {}
+        name = track.get("title") or track.get("language") or f"Audio {track.get('index')}"
+        attributes = ['TYPE=AUDIO', 'GROUP-ID="audio"', f'NAME="{_attr(name)}"',
+                      f'DEFAULT={"YES" if track.get("index") == chosen_audio else "NO"}', "AUTOSELECT=YES"]  # fmt: skip
+        if track.get("language"):
+            attributes.append(f'LANGUAGE="{_attr(track["language"])}"')
+        attributes.append(f'URI="{plan.name}/playlist.m3u8{session.query()}"')
+        lines.append("#EXT-X-MEDIA:" + ",".join(attributes))
     for plan in plans:
-        attributes = [f"BANDWIDTH={plan.bandwidth}"]
+        if plan.is_audio:
+            continue
+        attributes = [f"BANDWIDTH={plan.bandwidth + (ALTERNATE_AUDIO.bitrate if alternates else 0)}"]
         if plan.width and plan.height:
             attributes.append(f"RESOLUTION={plan.width}x{plan.height}")
         if plan.codecs:
-            attributes.append(f'CODECS="{plan.codecs}"')
+            attributes.append(f'CODECS="{plan.codecs}{",mp4a.40.2" if alternates else ""}"')
+        if alternates:
+            attributes.append('AUDIO="audio"')
         if subtitles:
             attributes.append('SUBTITLES="subs"')
         lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), f"{plan.name}/playlist.m3u8{session.query()}"]

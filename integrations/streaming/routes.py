@@ -235,7 +235,10 @@ class StreamingRoutes:
         """Segment `number` (or the init segment for None) from the job manager, mapped to HTTP errors."""
         timeline = self._timeline(session, plan)
         decision = session.decision
-        key = JobKey(session.source["id"], plan.name, (decision.audio_stream or {}).get("index"),
+        audio_index = (
+            (plan.audio_stream or {}).get("index") if plan.is_audio else (decision.audio_stream or {}).get("index")
+        )
+        key = JobKey(session.source["id"], plan.name, audio_index,
                      (decision.subtitle_stream or {}).get("index")
                      if decision.subtitle_delivery is SubtitleDelivery.BURN_IN else None)  # fmt: skip
         container = self.config["segment_container"]

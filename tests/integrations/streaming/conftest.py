@@ -65,3 +65,20 @@ def long_clips(tmp_path_factory) -> Path:
     _clip(folder / "Remux Movie (2020)" / "Remux Movie (2020).mkv", "h264", 40)
     _clip(folder / "Transcode Movie (2021)" / "Transcode Movie (2021).mkv", "hevc", 40)
     return folder
+
+
+@pytest.fixture(scope="session")
+def two_language_clip(tmp_path_factory) -> Path:
+    """20 s of h264 with two audio tracks, English and French."""
+    folder = tmp_path_factory.mktemp("languages")
+    target = folder / "Bilingual Movie (2022)"
+    target.mkdir()
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=10:d=20",
+         "-f", "lavfi", "-i", "sine=frequency=440:duration=20", "-f", "lavfi", "-i", "sine=frequency=660:duration=20",
+         "-map", "0", "-map", "1", "-map", "2", *ENCODERS["h264"], "-g", "10", "-c:a", "aac", "-b:a", "64k",
+         "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre",
+         str(target / "Bilingual Movie (2022).mkv")],
+        check=True, timeout=120,
+    )  # fmt: skip
+    return folder

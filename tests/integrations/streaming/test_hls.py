@@ -245,3 +245,23 @@ async def test_embedded_text_subtitles_can_be_burned_in(marquee_hub, test_media)
     )
     assert status == 200, segment
     assert len(segment) > 1000
+
+
+async def test_several_audio_tracks_become_alternate_audio_renditions(marquee_hub, two_language_clip):
+    running = await marquee_hub(library_yaml(movies=two_language_clip))
+    _, source = await open_session(running, "Bilingual Movie")
+    master = (await get(running, source["hls_url"]))[1].decode()
+    audio_lines = [line for line in master.splitlines() if line.startswith("#EXT-X-MEDIA:TYPE=AUDIO")]
+    assert len(audio_lines) == 2
+    assert 'LANGUAGE="eng"' in audio_lines[0] and "DEFAULT=YES" in audio_lines[0]
+    assert 'LANGUAGE="fre"' in audio_lines[1] and "DEFAULT=NO" in audio_lines[1]
+    assert 'AUDIO="audio"' in master
+    query = source["hls_url"].split("?")[1]
+    base = source["hls_url"].split("master.m3u8")[0]
+    french = audio_lines[1].split('URI="')[1].split('"')[0]
+    media = (await get(running, base + french))[1].decode()
+    status, segment = await get(running, base + french.split("playlist.m3u8")[0] + lines(media)[0])
+    assert status == 200 and len(segment) > 200
+    video = lines(master)[0]
+    status, segment = await get(running, base + video.split("playlist.m3u8")[0] + "0.m4s?" + query)
+    assert status == 200
