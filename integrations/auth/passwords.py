@@ -11,15 +11,23 @@ MIN_LENGTH = 8
 class Passwords:
     def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
-        # Verified against when the user doesn't exist, so both cases cost the same time.
-        self._dummy = self._hasher.hash("not-a-real-password")
+        # Verified against when the user doesn't exist, so both cases cost the same time. Made on first use
+        # (in a worker thread), not at start-up.
+        self._dummy: str | None = None
+
+    def warm(self) -> None:
+        """Make the dummy hash ahead of the first sign-in (called in a worker thread at start-up)."""
+        if self._dummy is None:
+            self._dummy = self._hasher.hash("not-a-real-password")
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
+        if stored is None and self._dummy is None:
+            self._dummy = self._hasher.hash("not-a-real-password")
         try:
-            return self._hasher.verify(stored or self._dummy, password) and stored is not None
+            return self._hasher.verify(stored or self._dummy or "", password) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

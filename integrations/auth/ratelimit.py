@@ -6,6 +6,8 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+MAX_TRACKED = 100_000  # usernames and addresses with recent failures kept in memory
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -44,8 +46,16 @@ class LoginThrottle:
 
     def failed(self, ip: str, username: str) -> None:
         now = time.monotonic()
+        if len(self._failures) >= MAX_TRACKED:  # a flood of made-up usernames must not grow memory forever
+            self._forget_stale(now)
         self._recent(f"user:{username.casefold()}", now).append(now)
         self._recent(f"ip:{ip}", now).append(now)
+
+    def _forget_stale(self, now: float) -> None:
+        for key in [k for k, v in self._failures.items() if not v or v[-1] < now - self.limits.window_seconds]:
+            del self._failures[key]
+        while len(self._failures) >= MAX_TRACKED:  # still full: drop the oldest keys
+            del self._failures[next(iter(self._failures))]
 
     def succeeded(self, username: str) -> None:
         self._failures.pop(f"user:{username.casefold()}", None)

@@ -93,7 +93,8 @@ class AuthService:
         device_id = await self.devices.register(
             user_id, client.device_key, client.device_name, client.client, client.version, client.ip
         )
-        self.invalidate()
+        # A re-activated device may be cached as revoked: forget only that device, not everyone's principals.
+        self.scope.cache.clear(f"{CACHE_PREFIX}device:{device_id}:")
         return {
             "access_token": self.tokens.issue_access(user_id, device_id),
             "refresh_token": await self.tokens.issue_refresh(device_id),
@@ -280,6 +281,15 @@ class AuthService:
         )
 
     async def _api_key_principal(self, token: str) -> Principal | None:
+        cache_key = f"{CACHE_PREFIX}key:{self.hasher.hash(token)}"
+        cached = self.scope.cache.get(cache_key)
+        if cached is not None:
+            return cached or None
+        principal = await self._load_api_key_principal(token)
+        self.scope.cache.set(cache_key, principal or False, ttl=PRINCIPAL_TTL)
+        return principal
+
+    async def _load_api_key_principal(self, token: str) -> Principal | None:
         key = await self.api_keys.find(token)
         if key is None:
             return None

@@ -101,7 +101,9 @@ class PlayStateRoutes:
         principal, report = _caller(request), await json_body(request, REPORT)
         item = await self._item(principal, report["item_id"])
         self.sessions[principal.device_id or principal.user_id] = {"user_id": principal.user_id, **report}
-        await self.store.save(principal.user_id, item["id"], {"position_ticks": report["position_ticks"]})
+        await self.store.save(
+            principal.user_id, item["id"], {"position_ticks": report["position_ticks"]}, read_back=False
+        )
         return Response(status_code=204)
 
     async def stopped(self, request: Request) -> Response:

@@ -54,7 +54,9 @@ class PlayStateStore:
             found.update({row["item_id"]: shape(row) for row in rows})
         return {item_id: found.get(item_id, shape(None)) for item_id in item_ids}
 
-    async def save(self, user_id: str, item_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    async def save(
+        self, user_id: str, item_id: str, values: dict[str, Any], *, read_back: bool = True
+    ) -> dict[str, Any]:
         values = {k: v for k, v in values.items() if k in FIELDS}
         now = time.time()
         columns = ["user_id", "item_id", "updated_at", *values]
@@ -64,7 +66,7 @@ class PlayStateStore:
             f"ON CONFLICT (user_id, item_id) DO UPDATE SET {updates}",
             [user_id, item_id, now, *values.values()],
         )
-        return await self.get(user_id, item_id)
+        return await self.get(user_id, item_id) if read_back else {}
 
     def after_stop(self, current: dict[str, Any], position: int, runtime: int | None) -> dict[str, Any]:
         """Past the played threshold: watched, counted, resume cleared. Barely started: nothing to resume."""
