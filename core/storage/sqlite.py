@@ -92,14 +92,20 @@ class SQLiteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                # Cancelled while BEGIN ran on the writer's thread: never leave the connection mid-transaction.
+                if self._writer.in_transaction:
+                    await asyncio.shield(self._writer.rollback())
+                raise
             try:
                 yield _SQLiteConnection(self._writer)
             except BaseException:
-                await self._writer.rollback()
+                await asyncio.shield(self._writer.rollback())
                 raise
             else:
-                await self._writer.commit()
+                await asyncio.shield(self._writer.commit())
 
     async def _migration_lock(self, conn: Connection) -> None:
         """BEGIN IMMEDIATE already holds SQLite's single write lock."""

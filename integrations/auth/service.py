@@ -239,9 +239,14 @@ class AuthService:
                 return None
             principal = await self._device_principal(claims.device_id, "access_token")
             return principal if principal is not None and principal.user_id == claims.user_id else None
-        device_id = await self.scope.db.fetch_value(
-            "SELECT id FROM devices WHERE session_token_hash = ? AND revoked_at IS NULL", (self.hasher.hash(token),)
-        )
+        token_hash = self.hasher.hash(token)
+        cache_key = f"{CACHE_PREFIX}session:{token_hash}"
+        device_id = self.scope.cache.get(cache_key)
+        if device_id is None:
+            device_id = await self.scope.db.fetch_value(
+                "SELECT id FROM devices WHERE session_token_hash = ? AND revoked_at IS NULL", (token_hash,)
+            )
+            self.scope.cache.set(cache_key, device_id or "", ttl=PRINCIPAL_TTL)
         return await self._device_principal(device_id, "session_token") if device_id else None
 
     async def _device_principal(self, device_id: str, credential: str) -> Principal | None:

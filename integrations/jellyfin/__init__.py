@@ -14,6 +14,7 @@ import voluptuous as vol
 
 from core.scope import IntegrationScope
 from integrations.auth import get_service
+from integrations.jellyfin.discovery import DEFAULT_PORT, DiscoveryProtocol, DiscoveryService
 from integrations.jellyfin.images import ImageRoutes
 from integrations.jellyfin.items import ItemRoutes
 from integrations.jellyfin.playback import PlaybackRoutes
@@ -23,6 +24,7 @@ from integrations.jellyfin.server import DOMAIN, JellyfinServer
 from integrations.jellyfin.socket import SocketRoute
 from integrations.jellyfin.state import StateRoutes
 from integrations.jellyfin.system import SystemRoutes
+from integrations.jellyfin.trickplay import TrickplayRoutes, TrickplayStore
 
 
 def _folder(value: Any) -> str:
@@ -36,6 +38,9 @@ CONFIG_SCHEMA = vol.Schema(
     {
         vol.Optional("server_name"): vol.All(str, vol.Length(min=1, max=100)),
         vol.Optional("web_path"): _folder,  # a jellyfin-web build (its dist folder), served at /web
+        # Answer Jellyfin clients' LAN discovery broadcasts ("who is JellyfinServer?") on UDP.
+        vol.Optional("discovery", default=False): bool,
+        vol.Optional("discovery_port", default=DEFAULT_PORT): vol.All(vol.Coerce(int), vol.Range(min=1, max=65535)),
     }
 )
 
@@ -51,11 +56,19 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
         server_id = uuid.uuid4().hex
         await hub.entries.set(DOMAIN, "server_id", server_id)
     server = JellyfinServer(hub, auth, server_id, config)
+    server.trickplay = TrickplayStore(server)
     SystemRoutes(server).register()
     ItemRoutes(server).register()
     ImageRoutes(server).register()
     StateRoutes(server).register()
     PlaybackRoutes(server).register()
     SocketRoute(server).register()
+    TrickplayRoutes(server, server.trickplay).register()
     hub.http.register_middleware(CaseInsensitivePaths, priority=50, canon=server.canon)
+    if config.get("discovery"):
+        http = hub.root.config.http
+        protocol = DiscoveryProtocol(server_id, server.server_name, http.get("host", ""), int(http.get("port", 0)))
+        discovery = DiscoveryService(protocol, "0.0.0.0", config["discovery_port"])
+        if await discovery.start():  # a port in use is logged; the HTTP surface works without discovery
+            hub.on_unload(discovery.close)
     return True

@@ -6,6 +6,7 @@ data), never per item, except media sources, which are only built for details an
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -13,9 +14,8 @@ from typing import Any
 import orjson
 
 from core.storage import Database
-from integrations.jellyfin.protocol import jf_date
+from integrations.jellyfin.protocol import Prepared, clean, jf_date
 from integrations.library.models import Library
-from integrations.library.queries import media_sources
 from integrations.playback.decision import container_for, source_streams
 from plugin_sdk.auth import Principal
 
@@ -69,6 +69,75 @@ EXTRA_TYPES = {
 }
 STREAM_TYPES = {"video": "Video", "audio": "Audio", "subtitle": "Subtitle", "data": "Data"}
 TEXT_SUBTITLES = frozenset({"srt", "subrip", "ass", "ssa", "webvtt", "vtt", "mov_text", "text"})
+# Marquee keeps no image dimensions: the shape each kind's primary image has by convention (posters 2:3, episode
+# stills 16:9, square covers), as Jellyfin falls back to when it knows no size either.
+PRIMARY_ASPECT = {"movie": 2 / 3, "series": 2 / 3, "season": 2 / 3, "extra": 16 / 9, "episode": 16 / 9,
+                  "artist": 1.0, "album": 1.0, "track": 1.0, "folder": 1.0}  # fmt: skip
+_MAY_HOLD_NULLS = frozenset({"MediaSources", "MediaStreams"})
+_HAS_PARENTS = frozenset({"season", "episode", "album", "track"})  # parents they show (series, season, album)
+_MUSIC = frozenset({"album", "track"})  # their artists come from item values whatever Fields says
+_NO_VALUES: dict[str, list[str]] = {}
+_NO_IMAGES: list[dict[str, Any]] = []
+_PLAIN_COLUMNS = (
+    ("CriticRating", "critic_rating"),
+    ("OfficialRating", "official_rating"),
+    ("RunTimeTicks", "runtime_ticks"),
+    ("ProductionYear", "year"),
+    ("IndexNumber", "index_number"),
+    ("IndexNumberEnd", "index_number_end"),
+    ("ParentIndexNumber", "parent_index_number"),
+)
+# The columns of `items` a DTO reads. Rows given as listings (library LIST_COLUMNS, None values left out) lack
+# critic_rating and those of the fields asked for: they are read with the page's images, in the same query.
+ROW_COLUMNS = (
+    "id", "library_id", "parent_id", "type", "name", "sort_name", "original_title", "year", "premiere_date",
+    "index_number", "index_number_end", "parent_index_number", "community_rating", "critic_rating",
+    "official_rating", "runtime_ticks", "date_added", "extra_type", "overview", "tagline", "provider_ids",
+    "date_modified",
+)  # fmt: skip
+_EMPTY_ROW = dict.fromkeys(ROW_COLUMNS)
+_FIELD_COLUMNS = {"overview": "overview", "taglines": "tagline", "providerids": "provider_ids", "etag": "date_modified"}
+SOURCE_COUNT = "(SELECT COUNT(*) FROM media_sources s WHERE s.item_id = i.id AND s.status = 'ok')"
+
+
+class Wanted:
+    """Which of the BaseItemDto parts that Jellyfin fills only on request (`Fields`) to fill: all for details."""
+
+    def __init__(self, fields: Iterable[str], detail: bool) -> None:
+        names = {f.lower() for f in fields}
+        self.names, self.names_all = names, detail
+
+        def has(name: str) -> bool:
+            return detail or name in names
+
+        self.overview, self.original_title, self.taglines = has("overview"), has("originaltitle"), has("taglines")
+        self.genres, self.studios, self.tags = has("genres"), has("studios"), has("tags")
+        self.provider_ids, self.sort_name, self.etag = has("providerids"), has("sortname"), has("etag")
+        self.date_created, self.parent_id, self.child_count = has("datecreated"), has("parentid"), has("childcount")
+        self.can_delete, self.can_download = has("candelete"), has("candownload")
+        self.display_preferences_id, self.people = has("displaypreferencesid"), has("people")
+        self.media_sources = has("mediasources") or has("mediastreams")
+        self.media_source_count, self.trickplay = has("mediasourcecount"), has("trickplay")
+        self.aspect_ratio = has("primaryimageaspectratio")
+        self.external_urls, self.play_access, self.settings = has("externalurls"), has("playaccess"), has("settings")
+        self.local_trailer_count, self.special_feature_count = has("localtrailercount"), has("specialfeaturecount")
+
+    def columns(self, partial: bool) -> list[str]:
+        """What to read beside the images: the columns listing rows lack, the media source count."""
+        found = ["critic_rating", *(c for f, c in _FIELD_COLUMNS.items() if self.names_all or f in self.names)]
+        columns = [f"i.{c}" for c in found] if partial else []
+        if self.media_source_count and not self.media_sources:
+            columns.append(f"{SOURCE_COUNT} AS media_source_count")
+        return columns
+
+    def value_kinds(self) -> list[str]:
+        kinds = ["artist"]
+        kinds += ["genre"] if self.genres else []
+        kinds += ["studio"] if self.studios else []
+        kinds += ["tag"] if self.tags else []
+        return kinds
+
+
 _NAMESPACE = uuid.UUID("6f0b0d3e-4a57-4b8e-9a53-6a1e0c4f3a11")
 _CHUNK = 500
 
@@ -87,6 +156,10 @@ async def _in(db: Database, sql: str, ids: Sequence[str], params: Sequence[Any] 
     return rows
 
 
+async def _nothing(value: Any) -> Any:
+    return value
+
+
 def user_data_dto(item_id: str, data: dict[str, Any] | None, runtime: int | None) -> dict[str, Any]:
     data = data or {}
     position = data.get("position_ticks") or 0
@@ -95,19 +168,22 @@ def user_data_dto(item_id: str, data: dict[str, Any] | None, runtime: int | None
         "PlayCount": data.get("play_count") or 0,
         "IsFavorite": bool(data.get("is_favorite")),
         "Played": bool(data.get("played")),
-        "LastPlayedDate": jf_date(data.get("last_played_at")),
-        "Rating": data.get("rating"),
         "Key": item_id,
         "ItemId": item_id,
     }
+    if data.get("last_played_at") is not None:
+        dto["LastPlayedDate"] = jf_date(data["last_played_at"])
+    if data.get("rating") is not None:
+        dto["Rating"] = data["rating"]
     if position and runtime:
         dto["PlayedPercentage"] = min(100.0, 100.0 * position / runtime)
     return dto
 
 
 class DtoBuilder:
-    def __init__(self, db: Database, server_id: str, hooks: Any) -> None:
+    def __init__(self, db: Database, server_id: str, hooks: Any, trickplay: Any = None) -> None:
         self.db, self.server_id, self.hooks = db, server_id, hooks
+        self.trickplay = trickplay  # a TrickplayStore, for the `Trickplay` field
 
     async def user_data(self, principal: Principal, item_ids: list[str]) -> dict[str, dict[str, Any]]:
         if not item_ids:
@@ -152,59 +228,103 @@ class DtoBuilder:
         }
 
     async def items(
-        self, rows: list[dict[str, Any]], principal: Principal, fields: Iterable[str] = (), *, detail: bool = False
+        self,
+        rows: list[dict[str, Any]],
+        principal: Principal,
+        fields: Iterable[str] = (),
+        *,
+        detail: bool = False,
+        partial: bool = False,
     ) -> list[dict[str, Any]]:
-        """BaseItemDtos for full item rows (SELECT * FROM items), in the order given."""
+        """BaseItemDtos for item rows, in the order given: full rows (SELECT * FROM items), or with `partial`
+        listing rows (the library's LIST_COLUMNS, None values possibly left out). As Jellyfin does, what `Fields`
+        names is only filled in when asked for (details get everything); each part a page needs is one batched
+        query, never one per item."""
         if not rows:
             return []
-        wanted = {f.lower() for f in fields}
+        want = Wanted(fields, detail)
         ids = [row["id"] for row in rows]
         images: dict[str, list[dict[str, Any]]] = {}
         parents: dict[str, dict[str, Any]] = {}
-        parent_ids = sorted({row["parent_id"] for row in rows if row["parent_id"]})
+        parent_ids = sorted(
+            {row.get("parent_id") for row in rows if row.get("parent_id") and row["type"] in _HAS_PARENTS}
+        )
         for row in await _in(self.db, "SELECT id, type, name, parent_id FROM items WHERE id IN ({ids})", parent_ids):
             parents[row["id"]] = row
         grand_ids = sorted({p["parent_id"] for p in parents.values() if p["parent_id"]} - set(parents))
         for row in await _in(self.db, "SELECT id, type, name, parent_id FROM items WHERE id IN ({ids})", grand_ids):
             parents[row["id"]] = row
-        image_ids = sorted(set(ids) | set(parents))
-        for row in await _in(
-            self.db,
-            "SELECT item_id, type, position, tag FROM images WHERE item_id IN ({ids}) ORDER BY position",
-            image_ids,
-        ):
-            images.setdefault(row["item_id"], []).append(row)
-        values: dict[str, dict[str, list[str]]] = {}
-        for row in await _in(
-            self.db, "SELECT item_id, kind, value FROM item_values WHERE item_id IN ({ids}) ORDER BY value", ids
-        ):
-            values.setdefault(row["item_id"], {}).setdefault(row["kind"], []).append(row["value"])
-        folders = [row["id"] for row in rows if row["type"] in FOLDER_TYPES]
-        counts = {
-            row["parent_id"]: row["count"]
-            for row in await _in(
+        # Everything else at once: each is one query for the page, none waits for another.
+        columns = want.columns(partial)
+        kinds = want.value_kinds()
+        value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
+        marks = ", ".join("?" * len(kinds))
+        media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
+        image_rows, value_rows, count_rows, people_rows, sources, user_data, trickplay = await asyncio.gather(
+            _in(
+                self.db,
+                f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, m.tag "
+                "FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) ORDER BY m.position",
+                sorted(set(ids) | set(parents)),
+            ),
+            _in(
+                self.db,
+                f"SELECT item_id, kind, value FROM item_values WHERE kind IN ({marks}) AND item_id IN ({{ids}}) "
+                "ORDER BY value",
+                value_ids,
+                kinds,
+            ),
+            _in(
                 self.db,
                 "SELECT parent_id, COUNT(*) AS count FROM items WHERE parent_id IN ({ids}) AND type <> 'extra' "
                 "GROUP BY parent_id",
-                folders,
+                [row["id"] for row in rows if row["type"] in FOLDER_TYPES],
             )
-        }
-        people: dict[str, list[dict[str, Any]]] = {}
-        if detail or "people" in wanted:
-            for row in await _in(
+            if want.child_count
+            else _nothing([]),
+            _in(
                 self.db,
                 "SELECT ip.item_id, p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p "
                 "ON p.id = ip.person_id WHERE ip.item_id IN ({ids}) ORDER BY ip.position",
                 ids,
-            ):
-                people.setdefault(row["item_id"], []).append(row)
-        user_data = await self.user_data(principal, ids)
+            )
+            if want.people
+            else _nothing([]),
+            self._media_sources(media) if want.media_sources else _nothing({}),
+            self.user_data(principal, ids),
+            self.trickplay.manifests(media) if want.trickplay and self.trickplay else _nothing({}),
+        )
+        extras: dict[str, dict[str, Any]] = {}
+        for row in image_rows:
+            item_id = row.pop("row_id")
+            if row["image_type"] is not None:
+                images.setdefault(item_id, []).append(
+                    {"type": row["image_type"], "position": row["position"], "tag": row["tag"]}
+                )
+            if columns and item_id not in extras:
+                del row["image_type"], row["position"], row["tag"]
+                extras[item_id] = row
+        if partial:  # listing rows are the caller's: extend copies
+            rows = [{**row, **extras[row["id"]]} if row["id"] in extras else row for row in rows]
+        values: dict[str, dict[str, list[str]]] = {}
+        for row in value_rows:
+            values.setdefault(row["item_id"], {}).setdefault(row["kind"], []).append(row["value"])
+        counts = {row["parent_id"]: row["count"] for row in count_rows}
+        people: dict[str, list[dict[str, Any]]] = {}
+        for row in people_rows:
+            people.setdefault(row["item_id"], []).append(row)
+        source_counts: dict[str, int] = {}
+        if want.media_source_count and not want.media_sources:
+            source_counts = {key: extra["media_source_count"] for key, extra in extras.items()}
+        may_download = principal.can("download")
         out = []
         for row in rows:
-            dto = self._item(row, parents, images, values.get(row["id"], {}), counts.get(row["id"]))
-            dto["UserData"] = user_data_dto(row["id"], user_data.get(row["id"]), row["runtime_ticks"])
-            dto["CanDownload"] = row["type"] in MEDIA_TYPES and principal.can("download")
-            if detail or "people" in wanted:
+            item_id, kind = row["id"], row["type"]
+            dto = self._item(row, want, parents, images, values.get(item_id, _NO_VALUES), counts.get(item_id, 0))
+            dto["UserData"] = user_data_dto(item_id, user_data.get(item_id), row.get("runtime_ticks"))
+            if want.can_download:
+                dto["CanDownload"] = kind in MEDIA_TYPES and may_download
+            if want.people:
                 dto["People"] = [
                     {
                         "Name": p["name"],
@@ -212,76 +332,128 @@ class DtoBuilder:
                         "Role": p["role"] or "",
                         "Type": PERSON_KINDS.get((p["kind"] or "").lower(), "Unknown"),
                     }
-                    for p in people.get(row["id"], [])
+                    for p in people.get(item_id, [])
                 ]
-            if (detail or "mediasources" in wanted) and row["type"] in MEDIA_TYPES:
-                sources = await media_sources(self.db, row["id"])
-                dto["MediaSources"] = [self.media_source(source, row) for source in sources]
+            if want.media_sources and kind in MEDIA_TYPES:
+                full = {**_EMPTY_ROW, **row}
+                dto["MediaSources"] = [self.media_source(source, full) for source in sources.get(item_id, [])]
                 if dto["MediaSources"]:
                     dto["MediaStreams"] = dto["MediaSources"][0]["MediaStreams"]
                     dto["Container"] = dto["MediaSources"][0]["Container"]
-            out.append(dto)
+                source_counts[item_id] = len(dto["MediaSources"])
+            if item_id in trickplay:
+                dto["Trickplay"] = trickplay[item_id]
+            if want.aspect_ratio and "Primary" in dto["ImageTags"]:
+                dto["PrimaryImageAspectRatio"] = PRIMARY_ASPECT.get(kind)
+            if want.media_source_count and MEDIA_TYPES.get(kind) == "Video":
+                count = source_counts.get(item_id, 0)
+                if count != 1:  # Jellyfin sends it only when not 1
+                    dto["MediaSourceCount"] = count
+            out.append(_prepared(dto))
         return out
+
+    async def _media_sources(self, item_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Each item's playable sources with their streams (as library.queries.media_sources has them), in two
+        queries for the whole page."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        by_id: dict[str, dict[str, Any]] = {}
+        for source in await _in(
+            self.db,
+            "SELECT id, item_id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
+            "WHERE item_id IN ({ids}) AND status = 'ok' ORDER BY version_label, path",
+            item_ids,
+        ):
+            source["streams"] = []
+            found.setdefault(source.pop("item_id"), []).append(source)
+            by_id[source["id"]] = source
+        for stream in await _in(
+            self.db,
+            "SELECT source_id, data FROM media_streams WHERE source_id IN ({ids}) ORDER BY source_id, position",
+            list(by_id),
+        ):
+            data = orjson.loads(stream["data"])
+            by_id[stream["source_id"]]["streams"].append(
+                {k: v for k, v in data.items() if v is not None and v is not False}
+            )
+        return found
 
     def _item(
         self,
         row: dict[str, Any],
+        want: Wanted,
         parents: dict[str, dict[str, Any]],
         images: dict[str, list[dict[str, Any]]],
         values: dict[str, list[str]],
-        child_count: int | None,
+        child_count: int,
     ) -> dict[str, Any]:
         kind = row["type"]
         item_id = row["id"]
-        tags, backdrops = _image_tags(images.get(item_id, []))
-        genres, studios = values.get("genre", []), values.get("studio", [])
+        get = row.get
+        tags, backdrops = _image_tags(images.get(item_id, _NO_IMAGES))
         dto: dict[str, Any] = {
             "Name": row["name"],
-            "OriginalTitle": row["original_title"],
             "ServerId": self.server_id,
             "Id": item_id,
-            "Etag": str(int(row["date_modified"] or 0)),
-            "DateCreated": jf_date(row["date_added"]),
-            "CanDelete": False,
-            "SortName": row["sort_name"],
-            "PremiereDate": jf_date(row["premiere_date"]),
-            "ExternalUrls": [],
-            "Overview": row["overview"],
-            "Taglines": [row["tagline"]] if row["tagline"] else [],
-            "Genres": genres,
-            "CommunityRating": row["community_rating"],
-            "CriticRating": row["critic_rating"],
-            "OfficialRating": row["official_rating"],
-            "RunTimeTicks": row["runtime_ticks"],
-            "ProductionYear": row["year"],
-            "IndexNumber": row["index_number"],
-            "IndexNumberEnd": row["index_number_end"],
-            "ParentIndexNumber": row["parent_index_number"],
-            "ProviderIds": {k: str(v) for k, v in orjson.loads(row["provider_ids"] or "{}").items()},
             "IsFolder": kind in FOLDER_TYPES,
-            "ParentId": row["parent_id"] or row["library_id"],
             "Type": TYPE_NAMES.get(kind, "Folder"),
-            "Studios": [{"Name": s, "Id": name_id("studio", s)} for s in studios],
-            "GenreItems": [{"Name": g, "Id": name_id("genre", g)} for g in genres],
-            "LocalTrailerCount": 0,
-            "ChildCount": child_count if kind in FOLDER_TYPES else None,
-            "SpecialFeatureCount": 0,
-            "DisplayPreferencesId": item_id,
-            "Tags": values.get("tag", []),
             "ImageTags": tags,
             "BackdropImageTags": backdrops,
             "LocationType": "FileSystem",
             "MediaType": MEDIA_TYPES.get(kind, "Unknown"),
-            "PlayAccess": "Full",
-            "LockData": False,
-            "LockedFields": [],
         }
+        for key, column in _PLAIN_COLUMNS:  # None values are left out, not written and filtered later
+            value = get(column)
+            if value is not None:
+                dto[key] = value
+        if get("premiere_date") is not None:
+            dto["PremiereDate"] = jf_date(row["premiere_date"])
+        if get("community_rating"):  # Jellyfin leaves out 0
+            dto["CommunityRating"] = row["community_rating"]
+        if want.external_urls:
+            dto["ExternalUrls"] = []
+        if want.play_access:
+            dto["PlayAccess"] = "Full"
+        if want.local_trailer_count:
+            dto["LocalTrailerCount"] = 0
+        if want.special_feature_count:
+            dto["SpecialFeatureCount"] = 0
+        if want.settings:
+            dto["LockData"], dto["LockedFields"] = False, []
+        if want.original_title:
+            dto["OriginalTitle"] = get("original_title")
+        if want.etag:
+            dto["Etag"] = str(int(get("date_modified") or 0))
+        if want.date_created:
+            dto["DateCreated"] = jf_date(get("date_added"))
+        if want.sort_name:
+            dto["SortName"] = get("sort_name")
+        if want.overview:
+            dto["Overview"] = get("overview")
+        if want.taglines:
+            dto["Taglines"] = [row["tagline"]] if get("tagline") else []
+        if want.genres:
+            genres = values.get("genre", [])
+            dto["Genres"] = genres
+            dto["GenreItems"] = [{"Name": g, "Id": name_id("genre", g)} for g in genres]
+        if want.studios:
+            dto["Studios"] = [{"Name": s, "Id": name_id("studio", s)} for s in values.get("studio", [])]
+        if want.tags:
+            dto["Tags"] = values.get("tag", [])
+        if want.provider_ids:
+            dto["ProviderIds"] = {k: str(v) for k, v in orjson.loads(get("provider_ids") or "{}").items()}
+        if want.parent_id:
+            dto["ParentId"] = get("parent_id") or row["library_id"]
+        if want.child_count and kind in FOLDER_TYPES:
+            dto["ChildCount"] = child_count
+        if want.display_preferences_id:
+            dto["DisplayPreferencesId"] = item_id
+        if want.can_delete:
+            dto["CanDelete"] = False
         if kind == "extra":
-            dto["ExtraType"] = EXTRA_TYPES.get(row["extra_type"] or "", "Unknown")
+            dto["ExtraType"] = EXTRA_TYPES.get(get("extra_type") or "", "Unknown")
         if kind in ("movie", "episode", "extra"):
             dto["VideoType"] = "VideoFile"
-            dto["HasSubtitles"] = None
-        parent = parents.get(row["parent_id"] or "")
+        parent = parents.get(get("parent_id") or "")
         if kind == "season" and parent:
             self._series(dto, parent, images)
         elif kind == "episode" and parent:
@@ -433,6 +605,17 @@ class DtoBuilder:
                 x for x in (stream.get("language") or "Undefined", (codec or "").upper()) if x
             )
         return dto
+
+
+def _prepared(dto: dict[str, Any]) -> Prepared:
+    """The DTO without None values, ready for `respond` as it is; only a few members can hold nested None."""
+    if None in dto.values():
+        out = Prepared({key: value for key, value in dto.items() if value is not None})
+    else:
+        out = Prepared(dto)
+    for key in _MAY_HOLD_NULLS.intersection(out):
+        out[key] = clean(out[key])
+    return out
 
 
 def _image_tags(rows: list[dict[str, Any]]) -> tuple[dict[str, str], list[str]]:

@@ -51,7 +51,7 @@ def _index_key(row: dict[str, Any]) -> tuple[Any, ...]:
 class ItemRoutes:
     def __init__(self, server: JellyfinServer) -> None:
         self.server = server
-        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks)
+        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.trickplay)
 
     def register(self) -> None:
         route = self.server.route
@@ -122,8 +122,8 @@ class ItemRoutes:
     async def _dtos(
         self, rows: list[dict[str, Any]], principal: Principal, query: Query, detail: bool = False
     ) -> list[dict[str, Any]]:
-        full = await self._full_rows([row["id"] for row in rows])
-        return await self.dto.items(full, principal, query.csv("Fields"), detail=detail)
+        """DTOs for listing rows (LIST_COLUMNS): what they lack is read with the images, not by a second fetch."""
+        return await self.dto.items(rows, principal, query.csv("Fields"), detail=detail, partial=True)
 
     def _user_filter(self, name: str, value: bool, principal: Principal) -> tuple[str, list[Any]]:
         found = self.server.scope.root.hooks.hook.item_query_filter(name=name, value=value, user_id=principal.user_id)
@@ -134,22 +134,23 @@ class ItemRoutes:
     def _playstate(self) -> bool:
         return bool(self.server.scope.hooks.implementers("item_user_data"))
 
-    async def _views(self, principal: Principal) -> list[dict[str, Any]]:
+    async def _views(self, principal: Principal, query: Query) -> list[dict[str, Any]]:
         libraries = [lib for lib in await self.server.libraries.list() if principal.may_see_library(lib.id)]
-        counts = {
-            row["library_id"]: row["count"]
-            for row in await self.server.db.fetch_all(
-                "SELECT library_id, COUNT(*) AS count FROM items WHERE parent_id IS NULL GROUP BY library_id"
+        if "childcount" not in {f.lower() for f in query.csv("Fields")}:  # as in Jellyfin, only when asked for
+            return [self.dto.library(lib) for lib in libraries]
+        counts = {}
+        for lib in libraries:  # one index range each; a GROUP BY over all items reads every row (~100 ms at 100k)
+            counts[lib.id] = await self.server.db.fetch_value(
+                "SELECT COUNT(*) FROM items WHERE library_id = ? AND parent_id IS NULL", (lib.id,)
             )
-        }
-        return [self.dto.library(lib, counts.get(lib.id, 0)) for lib in libraries]
+        return [self.dto.library(lib, int(counts[lib.id] or 0)) for lib in libraries]
 
     # -- views and queries ----------------------------------------------------------------------------------------
 
     async def views(self, request: Request) -> Response:
         query = Query(request)
         principal = await self._principal(request, query)
-        return respond(request, query_result(await self._views(principal)))
+        return respond(request, query_result(await self._views(principal, query)))
 
     async def items(self, request: Request) -> Response:
         query = Query(request)
@@ -164,7 +165,7 @@ class ItemRoutes:
         item_query = ItemQuery(access=principal, limit=limit, offset=start)
         await self._filters(query, principal, item_query)  # validates every filter, even where it ends up unused
         if not parent_id and not recursive and not ids and not search and not include:
-            views = await self._views(principal)
+            views = await self._views(principal, query)
             return respond(request, query_result(views[start : start + limit], len(views), start))
         parent: dict[str, Any] | None = None
         if parent_id:
@@ -266,13 +267,17 @@ class ItemRoutes:
         query = Query(request)
         principal = await self._principal(request, query)
         item_id = normalize_id(request.path_params["itemId"], "item id")
-        library = await self._visible_library(principal, item_id)
-        if library is not None:
+        item = await get_item(self.server.db, item_id)  # items first: far more often asked for than libraries
+        if item is None:
+            library = await self._visible_library(principal, item_id)
+            if library is None:
+                raise JellyfinError(404, "Item not found")
             count = await self.server.db.fetch_value(
                 "SELECT COUNT(*) FROM items WHERE library_id = ? AND parent_id IS NULL", (library.id,)
             )
             return respond(request, self.dto.library(library, int(count or 0)))
-        item = await self._visible_item(principal, item_id)
+        if not may_see(principal, item):
+            raise JellyfinError(404, "Item not found")
         return respond(request, (await self.dto.items([item], principal, query.csv("Fields"), detail=True))[0])
 
     async def latest(self, request: Request) -> Response:

@@ -156,7 +156,7 @@ async def _pipe(argv: list[str]) -> AsyncIterator[bytes]:
 class PlaybackRoutes:
     def __init__(self, server: JellyfinServer) -> None:
         self.server = server
-        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks)
+        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.trickplay)
         self.sessions: dict[str, JellyfinPlaySession] = {}
 
     def register(self) -> None:

@@ -26,6 +26,7 @@ class JellyfinServer:
         self.server_name = config.get("server_name") or "Marquee"
         self.config = config
         self.canon = PathCanon()
+        self.trickplay: Any = None  # the TrickplayStore, set at setup
 
     @property
     def db(self) -> Any:
@@ -113,7 +114,7 @@ class JellyfinServer:
                 "AllowedTags": [],
                 "EnableUserPreferenceAccess": True,
                 "AccessSchedules": [],
-                "BlockUnratedItems": ["Movie", "Series", "Episode"] if user["block_unrated"] else [],
+                "BlockUnratedItems": ["Movie", "Trailer", "Series", "Music"] if user["block_unrated"] else [],
                 "EnableRemoteControlOfOtherUsers": False,
                 "EnableSharedDeviceControl": False,
                 "EnableRemoteAccess": True,

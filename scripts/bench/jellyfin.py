@@ -198,6 +198,10 @@ def serve_and_measure(config_dir: Path, library_id: str, detail_id: str, work: P
     return results
 
 
+def _load() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=100_000)
@@ -219,6 +223,7 @@ def main() -> int:
         return 0
     lib.print_machine()
     print(f"Load: {args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s measured each")
+    print(f"Machine load average before: {_load()} (other work on the machine skews all figures)")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="marquee-bench-jellyfin-") as tmp:
         work = Path(tmp)
@@ -242,6 +247,7 @@ def main() -> int:
         p99 = jf.p99_ms / native.p99_ms if native.p99_ms else float("inf")
         verdict = "PASS" if slower <= GOAL else "OVER"
         print(f"  {jf.name}: throughput {slower:.2f}x slower, p50 {p50:.2f}x, p99 {p99:.2f}x -> {verdict}")
+    print(f"Machine load average after: {_load()}")
     print(f"Total wall time: {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -14,16 +14,6 @@ from tests.integrations.library.conftest import library_yaml, scan
 CLIENT_HEADER = 'MediaBrowser Client="Jellyfin Web", Device="Firefox", DeviceId="{device}", Version="10.11.0"'
 
 
-def _model_types(annotation: Any) -> list[type[pydantic.BaseModel]]:
-    """The pydantic models inside an annotation (Optional[List[X]] -> [X])."""
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return [annotation]
-    found = []
-    for arg in typing.get_args(annotation):
-        found.extend(_model_types(arg))
-    return found
-
-
 def _unknown_keys(model: type[pydantic.BaseModel], data: Any, path: str) -> list[str]:
     if isinstance(data, list):
         return [p for n, item in enumerate(data) for p in _unknown_keys(model, item, f"{path}[{n}]")]
@@ -37,9 +27,25 @@ def _unknown_keys(model: type[pydantic.BaseModel], data: Any, path: str) -> list
             continue
         if value is None:
             problems.append(f"{path}.{key} is null (nulls must be omitted)")
-        for sub in _model_types(fields[key].annotation):
-            problems.extend(_unknown_keys(sub, value, f"{path}.{key}"))
+        problems.extend(_check(fields[key].annotation, value, f"{path}.{key}"))
     return problems
+
+
+def _check(annotation: Any, value: Any, path: str) -> list[str]:
+    """Unknown keys in `value` against an annotation: models, lists of them, and maps whose values are models
+    (`Dict[str, Dict[str, TrickplayInfoDto]]`: the keys of those maps are data, not property names)."""
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return _unknown_keys(annotation, value, path)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is dict and len(args) == 2:
+        if not isinstance(value, dict):
+            return []
+        return [p for key, item in value.items() for p in _check(args[1], item, f"{path}[{key!r}]")]
+    if origin is list and args:
+        if not isinstance(value, list):
+            return []
+        return [p for n, item in enumerate(value) for p in _check(args[0], item, f"{path}[{n}]")]
+    return [p for arg in args for p in _check(arg, value, path)]
 
 
 def validate(model_name: str, data: Any) -> Any:

@@ -44,7 +44,7 @@ async def test_browser_flow(marquee_hub, test_media):
     assert view["Type"] == "CollectionFolder"
     status, page = await call(
         anon, "GET", f"/Users/{user_id}/Items?ParentId={movies_id}&IncludeItemTypes=Movie&Recursive=true"
-        "&SortBy=SortName&SortOrder=Ascending&Fields=PrimaryImageAspectRatio,Genres&StartIndex=0&Limit=100",
+        "&SortBy=SortName&SortOrder=Ascending&Fields=PrimaryImageAspectRatio,Genres,ParentId&StartIndex=0&Limit=100",
         "BaseItemDtoQueryResult", headers=auth,
     )  # fmt: skip
     names = [i["Name"] for i in page["Items"]]
@@ -86,7 +86,8 @@ async def test_shows_music_and_queries(marquee_hub, test_media):
     anon = running.anonymous
     auth, user_id = await _browser(running)
     shows_id = libraries["shows"]["id"]
-    status, page = await call(anon, "GET", f"/Items?ParentId={shows_id}", "BaseItemDtoQueryResult", headers=auth)
+    status, page = await call(anon, "GET", f"/Items?ParentId={shows_id}&Fields=ChildCount", "BaseItemDtoQueryResult",
+                              headers=auth)  # fmt: skip
     series = next(i for i in page["Items"] if i["Name"] == "Test Show")
     assert series["Type"] == "Series"
     assert series["IsFolder"] is True and series["MediaType"] == "Unknown" and series["ChildCount"] >= 1
@@ -118,7 +119,7 @@ async def test_shows_music_and_queries(marquee_hub, test_media):
     assert status == 200
     if genres["Items"]:
         genre = genres["Items"][0]
-        status, by_genre = await call(anon, "GET", f"/Items?Recursive=true&GenreIds={genre['Id']}",
+        status, by_genre = await call(anon, "GET", f"/Items?Recursive=true&GenreIds={genre['Id']}&Fields=Genres",
                                       "BaseItemDtoQueryResult", headers=auth)  # fmt: skip
         assert by_genre["Items"] and all(genre["Name"] in i["Genres"] for i in by_genre["Items"])
     assert (await call(anon, "GET", "/Persons", "BaseItemDtoQueryResult", headers=auth))[0] == 200
@@ -171,3 +172,29 @@ async def test_bad_input_and_access(marquee_hub, test_media):
     assert (await call(anon, "GET", f"/Items/{movie_id}/Images/Primary", headers=kim_auth))[0] == 404
     assert (await call(anon, "GET", f"/Items?ParentId={libraries['movies']['id']}", headers=kim_auth))[0] == 404
     assert (await call(anon, "GET", f"/Items/{movie_id}?userId={admin_id}", headers=kim_auth))[0] == 403
+
+
+async def test_lists_and_details_on_postgresql(marquee_hub, test_media, postgres_url):
+    """The page queries (images with item columns and media source counts in one, values, user data) on
+    PostgreSQL too."""
+    running, libraries = await media_hub(marquee_hub, test_media, f"database:\n  url: {postgres_url}\n")
+    assert running.hub.db.dialect == "postgresql"
+    anon = running.anonymous
+    auth, user_id = await _browser(running)
+    movies_id = libraries["movies"]["id"]
+    status, page = await call(
+        anon, "GET", f"/Items?ParentId={movies_id}&Limit=100&SortBy=SortName&Fields=PrimaryImageAspectRatio,"
+        "MediaSourceCount,Overview,Genres,Studios,Taglines,ProviderIds,Etag,ChildCount,DateCreated",
+        "BaseItemDtoQueryResult", headers=auth,
+    )  # fmt: skip
+    movie = next(i for i in page["Items"] if i["Name"] == "Big Buck Test")
+    assert movie["PrimaryImageAspectRatio"] == 2 / 3
+    assert movie["ProductionYear"] == 2008 and "Overview" in movie and "DateCreated" in movie
+    status, detail = await call(anon, "GET", f"/Users/{user_id}/Items/{movie['Id']}", "BaseItemDto", headers=auth)
+    assert status == 200 and detail["MediaSources"] and detail["MediaStreams"]
+    count = len(detail["MediaSources"])
+    assert movie.get("MediaSourceCount", 1) == count, (movie.get("MediaSourceCount"), count)  # left out when 1
+    shows_id = libraries["shows"]["id"]
+    status, episodes = await call(anon, "GET", f"/Items?ParentId={shows_id}&Recursive=true&IncludeItemTypes=Episode",
+                                  "BaseItemDtoQueryResult", headers=auth)  # fmt: skip
+    assert episodes["Items"] and all(e["SeriesName"] for e in episodes["Items"])
