@@ -6,8 +6,6 @@ from core.scope import IntegrationScope
 from plugin_sdk import hookimpl
 from plugin_sdk.media import ProbeResult
 
-from .probe import probe
-
 DOMAIN = "probe_pyav"
 
 
@@ -18,4 +16,6 @@ async def async_setup(hub: IntegrationScope, config: dict) -> bool:
 @hookimpl
 def probe_file(path: str) -> ProbeResult | None:
     """Technical facts about one media file; raises ProbeError for a file that is not playable media."""
+    from .probe import probe  # PyAV loads on the first probe, not at start-up
+
     return probe(path)

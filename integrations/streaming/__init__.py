@@ -56,9 +56,8 @@ async def usable_backends(hub: IntegrationScope, order: list[str]) -> list[Trans
 
 
 async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
-    backends = await usable_backends(hub, config["transcoders"])
-    if not backends:
-        hub.notify("No transcoder available", "Direct play works; anything needing a transcode will fail.", "warning")
+    # Detection runs test encodes (about a second each): in the background, so start-up doesn't wait for it.
+    detection = hub.create_task(_detect(hub, config["transcoders"]), name="streaming-detect-transcoders")
     limits = Limits(
         max_jobs=config["max_transcodes"], idle_seconds=config["idle_timeout_seconds"],
         segments_ahead=config["segments_ahead"],
@@ -66,5 +65,12 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     jobs = JobManager(hub.data_dir / "transcodes", limits, hub.bus.fire)
     jobs.start()
     hub.on_unload(jobs.shutdown)
-    StreamingRoutes(hub, config, jobs, backends).register()
+    StreamingRoutes(hub, config, jobs, detection).register()
     return True
+
+
+async def _detect(hub: IntegrationScope, order: list[str]) -> list[TranscoderBackend]:
+    backends = await usable_backends(hub, order)
+    if not backends:
+        hub.notify("No transcoder available", "Direct play works; anything needing a transcode will fail.", "warning")
+    return backends

@@ -44,11 +44,11 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 class StreamingRoutes:
     def __init__(self, scope: IntegrationScope, config: dict[str, Any], jobs: JobManager,
-                 backends: list[TranscoderBackend]) -> None:  # fmt: skip
+                 backends: asyncio.Task[list[TranscoderBackend]]) -> None:  # fmt: skip
         self.scope = scope
         self.config = config
         self.jobs = jobs
-        self.backends = backends
+        self._backends = backends  # detected in the background at start-up
         self.sessions = SessionStore()
 
     def register(self) -> None:
@@ -253,10 +253,10 @@ class StreamingRoutes:
             existing_file(session.source)
             if number is None:
                 return await self.jobs.init_segment(
-                    key, first, build, self.backends, ffmpeg, self._extension(), viewer=session.id
+                    key, first, build, await self._backends, ffmpeg, self._extension(), viewer=session.id
                 )
             return await self.jobs.segment(
-                key, number, build, self.backends, ffmpeg, self._extension(), viewer=session.id
+                key, number, build, await self._backends, ffmpeg, self._extension(), viewer=session.id
             )
         except JobLimitReached:
             raise _Busy from None

@@ -205,7 +205,7 @@ async def generate_load(url: str, connections: int, duration: float, warmup: flo
                 if sent >= end:
                     return
                 try:
-                    async with session.get(url) as response:
+                    async with session.get(url, headers=auth_headers()) as response:
                         body = await response.read()
                         status = response.status
                 except (aiohttp.ClientError, TimeoutError):
@@ -461,10 +461,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+AUTH_ENV = "MARQUEE_BENCH_AUTHORIZATION"  # the load-generator processes inherit the sign-in through this
+
+
+def auth_headers() -> dict[str, str]:
+    value = os.environ.get(AUTH_ENV)
+    return {"Authorization": value} if value else {}
+
+
+def sign_in(port: int) -> None:
+    """Every item route needs credentials: create the first admin, sign in, and share the token."""
+    body = json.dumps({"username": "bench", "password": "bench-password-1"}).encode()
+    for path in ("/api/v1/auth/first-admin", "/api/v1/auth/login"):
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        try:
+            conn.request("POST", path, body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            answer = response.read()
+        finally:
+            conn.close()
+        if path.endswith("login"):
+            if response.status != 200:
+                raise SystemExit(f"sign-in failed: {response.status} {answer[:200]!r}")
+            os.environ[AUTH_ENV] = "Bearer " + json.loads(answer)["access_token"]
+
+
 def get(port: int, path: str, timeout: float = 10.0) -> tuple[int | None, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=auth_headers())
         response = conn.getresponse()
         return response.status, response.read()
     except (OSError, http.client.HTTPException):
@@ -564,6 +589,7 @@ def marquee_run(config_dir: Path, library: Library, work: Path, args: argparse.N
         proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
         try:
             served.startup_s = wait_live(proc, port, log)
+            sign_in(port)
             time.sleep(args.idle)
             served.idle_rss = tree_rss(proc.pid)
             endpoints = [
