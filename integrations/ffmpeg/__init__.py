@@ -9,6 +9,7 @@ nodes, NVIDIA GPUs).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import voluptuous as vol
@@ -22,6 +23,7 @@ from .probe import FfmpegProbeError, probe_ffmpeg_cached
 
 DOMAIN = "ffmpeg"
 _KEY = "ffmpeg"
+_PROBE_KEY = "ffmpeg_probe"
 
 
 def _executable_file(value: Any) -> str:
@@ -54,12 +56,40 @@ def get_ffmpeg(hub: Any) -> FfmpegInfo:
     return info
 
 
+async def ready_ffmpeg(hub: Any) -> FfmpegInfo:
+    """The full FfmpegInfo (encoders, filters, hwaccels), waiting for the start-up probe if it still runs."""
+    root = getattr(hub, "root", hub)
+    probe = vars(root).get(_PROBE_KEY)
+    if probe is not None:
+        await asyncio.shield(probe)
+    return get_ffmpeg(hub)
+
+
 async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     try:
         located = await hub.run_in_executor(locate_ffmpeg, config.get("path"), config["prefer"])
-        info = await probe_ffmpeg_cached(located.path, located.source)
-    except (FfmpegNotFound, FfmpegProbeError, OSError) as err:
+    except (FfmpegNotFound, OSError) as err:
         raise RuntimeError(str(err)) from None
+    if config.get("path"):  # a binary the user named: check it before declaring the integration set up
+        try:
+            await probe_ffmpeg_cached(located.path, located.source)
+        except (FfmpegProbeError, OSError) as err:
+            raise RuntimeError(str(err)) from None
+    # The probe (five ffmpeg runs, ~0.3 s) runs in the background; callers that only need the binary's path
+    # can use it at once, the others wait for the full picture with ready_ffmpeg().
+    hub.root.__dict__[_KEY] = FfmpegInfo(path=located.path, version="", source=located.source)
+    hub.root.__dict__[_PROBE_KEY] = hub.create_task(_probe(hub, located), name="ffmpeg-probe")
+    hub.on_unload(lambda: [hub.root.__dict__.pop(key, None) for key in (_KEY, _PROBE_KEY)])
+    return True
+
+
+async def _probe(hub: IntegrationScope, located: Any) -> None:
+    try:
+        info = await probe_ffmpeg_cached(located.path, located.source)
+    except (FfmpegProbeError, OSError) as err:
+        hub.logger.error("ffmpeg at %s can't be used: %s", located.path, err)
+        hub.notify("ffmpeg unusable", str(err), "error")
+        return
     hub.logger.info(
         "Using ffmpeg %s at %s (%s): %d encoders, %d filters, hwaccels: %s",
         info.version,
@@ -70,8 +100,6 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
         ", ".join(sorted(info.hwaccels)) or "none",
     )
     hub.root.__dict__[_KEY] = info
-    hub.on_unload(lambda: hub.root.__dict__.pop(_KEY, None))
-    return True
 
 
 @hookimpl

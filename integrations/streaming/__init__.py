@@ -9,7 +9,7 @@ from typing import Any
 import voluptuous as vol
 
 from core.scope import IntegrationScope
-from integrations.ffmpeg import get_ffmpeg
+from integrations.ffmpeg import ready_ffmpeg
 from integrations.streaming.jobs import EVENT_JOB_FAILED, EVENT_JOB_FALLBACK, JobManager, Limits
 from integrations.streaming.routes import StreamingRoutes
 from plugin_sdk import hookimpl
@@ -41,7 +41,7 @@ def websocket_events() -> list[str]:
 async def usable_backends(hub: IntegrationScope, order: list[str]) -> list[TranscoderBackend]:
     """Transcoders in the configured order of preference that say they can run here."""
     found = {backend.name: backend for group in hub.root.hooks.hook.transcoders() for backend in group}
-    ffmpeg = get_ffmpeg(hub)
+    ffmpeg = await ready_ffmpeg(hub)
     usable = []
     for name in order:
         backend = found.get(name)

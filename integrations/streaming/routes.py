@@ -17,7 +17,7 @@ from core.request_data import BadRequest, NotFound, json_body, query_params
 from core.responses import FastJSONResponse, error_response
 from core.scope import IntegrationScope
 from integrations.auth import get_service as auth_service
-from integrations.ffmpeg import get_ffmpeg
+from integrations.ffmpeg import get_ffmpeg, ready_ffmpeg
 from integrations.ffmpeg.argv import subtitle_extract_argv
 from integrations.library.queries import media_sources
 from integrations.playback.decision import PlaybackDecision, SubtitleDelivery, source_streams
@@ -247,7 +247,7 @@ class StreamingRoutes:
             request = transcode_request(session, plan, directory, start, timeline, container)
             return backend.build_argv(request, ffmpeg)
 
-        ffmpeg = get_ffmpeg(self.scope)
+        ffmpeg = await ready_ffmpeg(self.scope)
         first = timeline.index_at(decision.start_ticks / 10_000_000) if number is None else number
         try:
             existing_file(session.source)
