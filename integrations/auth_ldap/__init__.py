@@ -10,23 +10,26 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import voluptuous as vol
-from ldap3.core.exceptions import LDAPInvalidDnError
-from ldap3.utils.dn import parse_dn
 
 from core.scope import IntegrationScope
 from plugin_sdk import hookimpl
 from plugin_sdk.auth import Identity
 
-from .client import LdapClient
+if TYPE_CHECKING:
+    from .client import LdapClient
 
 DOMAIN = "auth_ldap"
 
 
 def _dn(value: Any) -> str:
+    # ldap3 loads here and at set-up with a config, not with every server (it costs ~0.1 s of start-up).
+    from ldap3.core.exceptions import LDAPInvalidDnError
+    from ldap3.utils.dn import parse_dn
+
     text = vol.All(str, vol.Length(min=1))(value)
     try:
         parse_dn(text, strip=True)
@@ -129,6 +132,8 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
             "auth_ldap talks to %s without TLS: passwords cross the network in clear. Use ldaps:// or start_tls.",
             server,
         )
+    from .client import LdapClient
+
     _ACTIVE.update(hub=hub, client=LdapClient(config))
     return True
 

@@ -25,8 +25,6 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-import guessit
-
 from plugin_sdk.media import LibraryType, ParsedName
 
 from .layout import clean_text, extra_type_of, is_disc_path, season_of_folder
@@ -217,6 +215,8 @@ def _guess_folder(folder: str, kind: str) -> dict[str, Any]:
 
 def _guess(name: str, options: dict[str, Any]) -> dict[str, Any]:
     try:
+        import guessit  # loads on the first unconventional name (~80 ms), not at start-up
+
         return dict(guessit.guessit(name, options))
     except Exception:
         _LOGGER.debug("guessit failed on %r", name, exc_info=True)

@@ -28,8 +28,6 @@ import stat
 from dataclasses import dataclass
 from typing import Any
 
-import av
-
 from plugin_sdk.media import TICKS_PER_SECOND
 
 _LOGGER = logging.getLogger(__name__)
@@ -325,6 +323,8 @@ def _file_demuxer(path: str, text: str) -> str | None:
 def _check_stream(path: str, index: int) -> str:
     """The file's absolute path; SubtitleError unless stream `index` of the file is a text subtitle stream."""
     _check_file(path, "media file")
+    import av  # PyAV loads when a subtitle is first converted, not at start-up
+
     try:
         container = av.open(path, metadata_errors="ignore")
     except av.error.InvalidDataError:

@@ -256,7 +256,9 @@ def test_guessit_blowing_up_is_survived(tmp_path, monkeypatch):
     def explode(name, options=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(parser.guessit, "guessit", explode)
+    import guessit
+
+    monkeypatch.setattr(guessit, "guessit", explode)
     parser._guess_folder.cache_clear()  # folder guesses are cached across calls
     dotted = touch(tmp_path, "Movies/Sintel.Test.2010.720p.BluRay.x264.mp4")
     assert parse_path(dotted, "movies") == ParsedName(kind="unknown")
