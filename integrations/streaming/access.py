@@ -19,9 +19,19 @@ async def visible_item(scope: IntegrationScope, principal: Principal | None, ite
     return item
 
 
-async def item_source(scope: IntegrationScope, item: dict[str, Any], source_id: str | None) -> dict[str, Any]:
-    """The chosen media source of an item (the first one when none is named)."""
-    sources = await media_sources(scope.db, item["id"])
+async def item_source(
+    scope: IntegrationScope, item: dict[str, Any], source_id: str | None, *, streams: bool = True
+) -> dict[str, Any]:
+    """The chosen media source of an item (the first one when none is named). `streams=False` skips the
+    stream and chapter rows: serving bytes needs only the path, and a player asks for ranges very often."""
+    if streams:
+        sources = await media_sources(scope.db, item["id"])
+    else:
+        sources = await scope.db.fetch_all(
+            "SELECT id, path, size, container FROM media_sources WHERE item_id = ? AND status = 'ok' "
+            "ORDER BY version_label, path",
+            (item["id"],),
+        )
     if not sources:
         raise NotFound(f"Item '{item['id']}' has no playable media source")
     if source_id is None:

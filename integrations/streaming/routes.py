@@ -131,7 +131,8 @@ class StreamingRoutes:
 
     async def stream(self, request: Request) -> Response:
         item = await visible_item(self.scope, principal_of(request), request.path_params["item_id"])
-        source = await item_source(self.scope, item, query_params(request, SOURCE_QUERY).get("source_id"))
+        source_id = query_params(request, SOURCE_QUERY).get("source_id")
+        source = await item_source(self.scope, item, source_id, streams=False)
         return file_response(request, existing_file(source), self.config.get("accel_redirect"))
 
     async def universal(self, request: Request) -> Response:
