@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -148,6 +150,27 @@ class JellyfinServer:
                 "SyncPlayAccess": "None",
             },
         }
+
+    async def sessions_of(self, principal: Principal) -> list[dict[str, Any]]:
+        """The caller's own session; an admin sees every device active in the last day."""
+        if not principal.is_admin:
+            if principal.device_id is None:
+                return []
+            return [self.session_dto(principal, await self.auth.devices.get(principal.device_id))]
+        rows = await self.db.fetch_all(
+            "SELECT d.*, u.username, u.role FROM devices d JOIN users u ON u.id = d.user_id "
+            "WHERE d.revoked_at IS NULL AND d.last_seen_at > ? ORDER BY d.last_seen_at DESC LIMIT 500",
+            (time.time() - 86400,),
+        )
+        return [
+            self.session_dto(
+                dataclasses.replace(
+                    principal, user_id=row["user_id"], username=row["username"], role=row["role"], device_id=row["id"]
+                ),
+                row,
+            )
+            for row in rows
+        ]
 
     def session_dto(self, principal: Principal, device: dict[str, Any] | None) -> dict[str, Any]:
         device = device or {}

@@ -87,19 +87,44 @@ class SocketRoute:
         ]
         await queue.put(message("ForceKeepAlive", KEEPALIVE_SECONDS))
         sender = asyncio.create_task(_send(websocket, queue))
+        sessions_feed: asyncio.Task[None] | None = None
         try:
             while True:
                 text = await websocket.receive_text()
-                if _kind(text) == "KeepAlive":
+                kind = _kind(text)
+                if kind == "KeepAlive":
                     await queue.put(message("KeepAlive"))
+                elif kind == "SessionsStart" and principal is not None:
+                    if sessions_feed is not None:
+                        sessions_feed.cancel()
+                    sessions_feed = asyncio.create_task(self._sessions(principal, queue, _interval(text)))
+                elif kind == "SessionsStop" and sessions_feed is not None:
+                    sessions_feed.cancel()
+                    sessions_feed = None
         except WebSocketDisconnect:
             pass
         finally:
+            if sessions_feed is not None:
+                sessions_feed.cancel()
             for stop in unsubscribe:
                 stop()
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
+
+    async def _sessions(self, principal: Principal, queue: asyncio.Queue[str], interval: float) -> None:
+        """`SessionsStart` asks for the session list now and then every `interval` (a dashboard)."""
+        while True:
+            await queue.put(message("Sessions", await self.server.sessions_of(principal)))
+            await asyncio.sleep(interval)
+
+
+def _interval(text: str) -> float:
+    """`"Data": "0,1500"`: initial delay and period in ms; the period is kept between 1 and 60 s."""
+    data = str(orjson.loads(text).get("Data") or "")
+    parts = data.split(",")
+    period = int(parts[1]) if len(parts) > 1 and parts[1].strip().isdigit() else 1500
+    return min(max(period / 1000, 1.0), 60.0)
 
 
 async def _send(websocket: WebSocket, queue: asyncio.Queue[str]) -> None:

@@ -272,11 +272,7 @@ class SystemRoutes:
         return no_content()
 
     async def sessions(self, request: Request) -> Response:
-        principal = self.server.caller(request)
-        if principal.device_id is None:
-            return respond(request, [])
-        device = await self.server.auth.devices.get(principal.device_id)
-        return respond(request, [self.server.session_dto(principal, device)])
+        return respond(request, await self.server.sessions_of(self.server.caller(request)))
 
     async def logout(self, request: Request) -> Response:
         principal = self.server.caller(request)

@@ -60,3 +60,25 @@ async def test_socket_keepalive_user_data_and_library_changes(marquee_hub, test_
     with pytest.raises(aiohttp.WSServerHandshakeError):  # no token: refused before the upgrade
         async with anon.ws_connect(f"{url}/socket"):
             pass
+
+
+async def test_sessions_feed_and_admins_see_every_session(marquee_hub, test_media):
+    running, _ = await media_hub(marquee_hub, test_media)
+    anon = running.anonymous
+    admin = await jellyfin_login(running, "admin", ADMIN_PASSWORD, device="dashboard")
+    await make_user(running, "cleo")
+    cleo = await jellyfin_login(running, "cleo", PASSWORD, device="cleo-phone")
+    status, everyone = await call(anon, "GET", "/Sessions", headers=header(admin["AccessToken"]))
+    assert status == 200 and {s["UserName"] for s in everyone} >= {"admin", "cleo"}
+    for session in everyone:
+        validate("SessionInfoDto", session)
+    status, own = await call(anon, "GET", "/Sessions", headers=header(cleo["AccessToken"]))
+    assert [s["UserName"] for s in own] == ["cleo"]  # a user sees only their own
+    url = running.url.replace("http", "ws", 1)
+    async with anon.ws_connect(f"{url}/socket?api_key={admin['AccessToken']}&deviceId=dashboard") as ws:
+        await ws.send_json({"MessageType": "SessionsStart", "Data": "0,1000"})
+        first = await _next(ws, "Sessions")
+        assert {s["UserName"] for s in first["Data"]} >= {"admin", "cleo"}
+        second = await _next(ws, "Sessions", timeout=5)
+        assert second["MessageId"] != first["MessageId"]
+        await ws.send_json({"MessageType": "SessionsStop"})
