@@ -6,9 +6,6 @@ import io
 import secrets
 import time
 
-import pyotp
-import segno
-
 from core.storage import Database
 from integrations.auth.secrets import TokenHasher
 
@@ -16,6 +13,9 @@ RECOVERY_CODES = 10
 
 
 def provisioning(secret: str, username: str, issuer: str) -> dict[str, str]:
+    import pyotp
+    import segno
+
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
     svg = io.BytesIO()
     segno.make(uri, error="m").save(svg, kind="svg", scale=4, xmldecl=False)
@@ -23,12 +23,16 @@ def provisioning(secret: str, username: str, issuer: str) -> dict[str, str]:
 
 
 def new_secret() -> str:
+    import pyotp
+
     return pyotp.random_base32()
 
 
 def accepted_counter(secret: str, code: str, last_counter: int | None) -> int | None:
     """The time step a code belongs to (±1 step for clock drift), or None. Steps at or before the last
     accepted one are refused, so a code can't be replayed."""
+    import pyotp  # loads with the first two-factor code, not at start-up
+
     code = code.strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         return None

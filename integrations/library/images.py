@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
 
 
@@ -17,6 +15,8 @@ def render(source: Path, target: Path, width: int | None, height: int | None, qu
     """Blocking: resize `source` to fit inside width x height (keeping its aspect ratio) and save to `target`."""
     if target.exists():
         return target
+    from PIL import Image, UnidentifiedImageError  # Pillow loads with the first image, not at start-up
+
     pil_format, _ = FORMATS[fmt]
     try:
         with Image.open(source) as image:

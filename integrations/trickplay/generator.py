@@ -25,9 +25,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
-from av.stream import Disposition
-from PIL import Image
+from integrations.trickplay.lazy import Lazy
+
+# PyAV and Pillow load with the first sheet, not at start-up (~70 ms of every server start).
+av = Lazy("av")
+Image = Lazy("PIL.Image")
 
 _LOGGER = logging.getLogger(__name__)
 MAX_THUMBNAILS = 50_000  # 5.7 days at 10 s: anything longer is a broken duration
@@ -107,7 +109,7 @@ def generate(
 def _generate(
     container: Any, folder: Path, widths: list[int], layout: Layout, stop: threading.Event, hint_ms: int | None
 ) -> list[Sheets]:
-    stream = next((s for s in container.streams.video if not s.disposition & Disposition.attached_pic), None)
+    stream = next((s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic), None)
     if stream is None:
         raise Skipped("no video stream (audio only)")
     context = stream.codec_context
