@@ -27,7 +27,7 @@ BINARIES = _binaries()
 def all_ffmpegs() -> list[FfmpegInfo]:
     """Every distinct ffmpeg found here, probed: the system one first."""
     if not BINARIES:
-        pytest.skip("no ffmpeg on this machine")
+        pytest.fail("ffmpeg is required for these tests; scripts/test installs it (apt-get install ffmpeg)")
 
     async def probe_all() -> list[FfmpegInfo]:
         return [await probe_ffmpeg(path, source) for source, path in BINARIES]

@@ -26,7 +26,8 @@ from integrations.playback.subtitles import (
 from plugin_sdk.media import TICKS_PER_SECOND
 
 FFMPEG = shutil.which("ffmpeg")
-needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="needs the ffmpeg CLI")
+if FFMPEG is None:  # scripts/test installs it; a missing ffmpeg must fail loudly, never skip
+    raise RuntimeError("ffmpeg is required for these tests (apt-get install ffmpeg)")
 
 SRT = (
     "1\n00:00:01,000 --> 00:00:03,000\nOne <i>it</i>\n\n"
@@ -208,29 +209,24 @@ def test_parse_shift_render() -> None:
 # --- files on disk -----------------------------------------------------------------------------------------------
 
 
-@needs_ffmpeg
 async def test_srt_file(files: dict[str, Path]) -> None:
     assert await file_to_webvtt(str(files["srt"])) == SRT_VTT
 
 
-@needs_ffmpeg
 async def test_srt_with_bom_and_crlf(files: dict[str, Path]) -> None:
     assert await file_to_webvtt(str(files["crlf"])) == SRT_VTT
 
 
-@needs_ffmpeg
 async def test_srt_offset_shifts_and_drops(files: dict[str, Path]) -> None:
     assert await file_to_webvtt(str(files["srt"]), offset_ticks=seconds(6)) == SRT_VTT_FROM_6S
     assert await file_to_webvtt(str(files["srt"]), offset_ticks=seconds(12)) == "WEBVTT\n"
 
 
-@needs_ffmpeg
 async def test_windows_1252_srt(files: dict[str, Path]) -> None:
     expected = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nCaf\u00e9 cr\u00e8me\n"
     assert await file_to_webvtt(str(files["latin"])) == expected
 
 
-@needs_ffmpeg
 async def test_ass_file(files: dict[str, Path]) -> None:
     assert await file_to_webvtt(str(files["ass"])) == (
         "WEBVTT\n\n"
@@ -243,7 +239,6 @@ async def test_ass_file(files: dict[str, Path]) -> None:
     )
 
 
-@needs_ffmpeg
 async def test_vtt_file(files: dict[str, Path]) -> None:
     # ffmpeg keeps the text and times of WebVTT input; cue identifiers and settings don't survive its decoder.
     assert await file_to_webvtt(str(files["vtt"]), offset_ticks=seconds(0.5)) == (
@@ -251,7 +246,6 @@ async def test_vtt_file(files: dict[str, Path]) -> None:
     )
 
 
-@needs_ffmpeg
 async def test_empty_file(files: dict[str, Path]) -> None:
     assert await file_to_webvtt(str(files["empty"])) == "WEBVTT\n"
 
@@ -259,7 +253,6 @@ async def test_empty_file(files: dict[str, Path]) -> None:
 # --- embedded streams --------------------------------------------------------------------------------------------
 
 
-@needs_ffmpeg
 async def test_embedded_subrip(files: dict[str, Path]) -> None:
     assert await stream_to_webvtt(str(files["mkv"]), 2) == SRT_VTT
     assert await stream_to_webvtt(str(files["mkv"]), 2, offset_ticks=seconds(2)) == (
@@ -270,13 +263,11 @@ async def test_embedded_subrip(files: dict[str, Path]) -> None:
     )
 
 
-@needs_ffmpeg
 async def test_embedded_mov_text(files: dict[str, Path]) -> None:
     # mov_text carries no styling tags through ffmpeg's decoder: plain text
     assert await stream_to_webvtt(str(files["mp4"]), 1, offset_ticks=seconds(6)) == SRT_VTT_FROM_6S
 
 
-@needs_ffmpeg
 async def test_embedded_offset_past_lookback(files: dict[str, Path]) -> None:
     """An offset over a minute: ffmpeg seeks, yet a cue that began before the offset is still there."""
     assert await stream_to_webvtt(str(files["long_mkv"]), 1, offset_ticks=seconds(80)) == (
@@ -284,7 +275,6 @@ async def test_embedded_offset_past_lookback(files: dict[str, Path]) -> None:
     )
 
 
-@needs_ffmpeg
 async def test_to_webvtt_dispatch(files: dict[str, Path]) -> None:
     external = {"index": 3, "type": "subtitle", "codec": "subrip", "is_external": True, "path": str(files["srt"])}
     assert await to_webvtt(external) == SRT_VTT
@@ -321,14 +311,12 @@ async def test_binary_garbage(files: dict[str, Path]) -> None:
     assert str(err.value) == f"not a media file: {files['garbage']}"
 
 
-@needs_ffmpeg
 async def test_text_that_is_not_subtitles(files: dict[str, Path]) -> None:
     with pytest.raises(SubtitleError) as err:
         await file_to_webvtt(str(files["notsubs"]))
     assert str(err.value) == f"no subtitle cues could be read from {files['notsubs']} (not a subtitle file?)"
 
 
-@needs_ffmpeg
 async def test_bad_stream_indexes(files: dict[str, Path]) -> None:
     mkv = files["mkv"]
     with pytest.raises(SubtitleError) as err:
@@ -352,7 +340,6 @@ async def test_bad_options(files: dict[str, Path]) -> None:
         await file_to_webvtt(str(files["srt"]), timeout=0)
 
 
-@needs_ffmpeg
 async def test_output_cap(files: dict[str, Path]) -> None:
     with pytest.raises(SubtitleError, match=r"^WebVTT output is larger than 40 bytes$"):
         await file_to_webvtt(str(files["srt"]), max_bytes=40)

@@ -15,7 +15,8 @@ from integrations.probe_pyav.probe import normalize_language, probe
 from plugin_sdk.media import TICKS_PER_SECOND, ProbeError, ProbeResult
 
 FFMPEG = shutil.which("ffmpeg")
-pytestmark = pytest.mark.skipif(FFMPEG is None, reason="needs the ffmpeg CLI to make test media")
+if FFMPEG is None:  # scripts/test installs it; a missing ffmpeg must fail loudly, never skip
+    raise RuntimeError("ffmpeg is required to make the test media (apt-get install ffmpeg)")
 
 VIDEO = ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=5:duration=1"]
 AUDIO = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"]

@@ -27,7 +27,7 @@ LOCATED = _locate()
 @pytest.fixture(scope="session")
 def ffmpeg_info() -> FfmpegInfo:
     if LOCATED is None:
-        pytest.skip("no ffmpeg on this machine")
+        pytest.fail("ffmpeg is required for these tests; scripts/test installs it (apt-get install ffmpeg)")
     return asyncio.run(probe_ffmpeg(*LOCATED))
 
 
