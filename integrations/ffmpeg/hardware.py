@@ -1,14 +1,16 @@
 """Pieces the hardware backends (VAAPI, NVENC, QSV) share: encoder and profile checks, the filter chain around
-decode/upload/scale/download, and the render-node test encode loop."""
+decode/upload/scale/download, the render-node test encode loop, and a base class that assembles the argv."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest
+from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
 
 from . import argv as shared
+from .backend import CachedBackend
+from .devices import DRI_DIR, render_nodes
 
 # The codecs hardware decoders are counted on for, with the deepest bit depth (4:2:0 only). AV1 decoding needs
 # recent GPUs and can't be checked without opening the device, so AV1 sources are decoded in software.
@@ -64,6 +66,27 @@ def upload_format(request: TranscodeRequest) -> str:
     return "p010" if request.video.bit_depth == 10 or request.video.tone_map else "nv12"
 
 
+def scale_filters(
+    request: TranscodeRequest,
+    ffmpeg: FfmpegInfo,
+    scaler: str,
+    tonemap: str | None = None,
+    missing_tonemap: str = "",
+) -> list[str]:
+    """The GPU scaler to the target size, and the tone mapping filter `tonemap` when the request asks for it.
+
+    A tone mapping request is refused when this ffmpeg lacks the filter; `missing_tonemap` ends that message.
+    """
+    video = request.video
+    assert video is not None
+    if video.tone_map and tonemap is not None:
+        name = tonemap.split("=", 1)[0]
+        if name not in ffmpeg.filters:
+            raise ValueError(f"video.tone_map: this ffmpeg ({ffmpeg.path}) has no {name} filter{missing_tonemap}")
+        return [f"{scaler}=w={video.width}:h={video.height}", tonemap]
+    return [f"{scaler}=w={video.width}:h={video.height}:format={frames_format(request)}"]
+
+
 def hardware_chain(
     request: TranscodeRequest,
     checked: shared.Checked,
@@ -101,3 +124,103 @@ async def first_working_node(
             return node, None
         first_failure = first_failure or f"{node}: {failure}"
     return None, first_failure
+
+
+class HardwareBackend(CachedBackend):
+    """A backend that decodes, scales and encodes on a GPU. Subclasses set `name`, `codecs`, `hwaccel` and `label`
+    (for detection messages), the encoder options, and implement `_detect` and `_pipeline`."""
+
+    codecs: HardwareCodecs
+    hwaccel: str  # as ffmpeg -hwaccels lists it
+    label: str  # what the messages call it ("VAAPI")
+    encoder_options: tuple[str, ...] = ()  # after "-c:v ENCODER", before the profile and level
+    idr_options: tuple[str, ...] = ()  # after the keyframe options
+
+    @property
+    def trial_encoder(self) -> str:
+        """The encoder detection checks for and test encodes with."""
+        return self.codecs.encoders["h264"]
+
+    def unsupported(self, ffmpeg: FfmpegInfo) -> TranscoderInfo | None:
+        """Unavailable when this ffmpeg was built without the hwaccel or the test encoder, else None."""
+        if self.hwaccel not in ffmpeg.hwaccels:
+            return self.unavailable(f"this ffmpeg ({ffmpeg.path}) was built without {self.label}")
+        if self.trial_encoder not in ffmpeg.encoders:
+            return self.unavailable(f"this ffmpeg ({ffmpeg.path}) has no {self.trial_encoder} encoder")
+        return None
+
+    def detected(self, ffmpeg: FfmpegInfo, *, tone_mapping: bool) -> TranscoderInfo:
+        return TranscoderInfo(
+            name=self.name,
+            available=True,
+            video_encoders=self.codecs.available(ffmpeg),
+            ten_bit=self.codecs.encoders["hevc"] in ffmpeg.encoders,
+            tone_mapping=tone_mapping,
+            hardware=True,
+        )
+
+    def _pipeline(
+        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(options before the input, filters before and after the subtitle burn-in) for a video transcode."""
+        raise NotImplementedError
+
+    def build_argv(self, request: TranscodeRequest, ffmpeg: FfmpegInfo) -> list[str]:
+        checked = shared.validate_request(request)
+        if request.video is None:
+            return shared.assemble(
+                request, ffmpeg, checked, before_input=[], video_args=shared.copy_video_args(request)
+            )
+        video = request.video
+        encoder = self.codecs.encoder(request, ffmpeg)
+        profile_level = self.codecs.profile_level_args(request, checked)
+        before_input, before, after = self._pipeline(request, ffmpeg, checked)
+        video_args = [
+            *shared.video_graph_args(request, checked, before, after),
+            "-c:v",
+            encoder,
+            *self.encoder_options,
+            *profile_level,
+            *shared.rate_args(video),
+            *shared.keyframe_args(request, checked),
+            *self.idr_options,
+            *shared.hevc_tag_args(request),
+        ]
+        return shared.assemble(request, ffmpeg, checked, before_input=before_input, video_args=video_args)
+
+
+class RenderNodeBackend(HardwareBackend):
+    """A hardware backend on a DRI render node: an explicit one, or the first whose test encode works."""
+
+    def __init__(self, dri_dir: str = DRI_DIR, device: str | None = None) -> None:
+        super().__init__()
+        self.dri_dir = dri_dir
+        self._device = device  # explicit, or the node whose test encode worked
+
+    @property
+    def device(self) -> str:
+        if self._device:
+            return self._device
+        nodes = render_nodes(self.dri_dir)
+        return nodes[0] if nodes else f"{self.dri_dir.rstrip('/')}/renderD128"
+
+    def candidate_nodes(self) -> list[str]:
+        return [self._device] if self._device else render_nodes(self.dri_dir)
+
+    def no_nodes(self) -> TranscoderInfo:
+        return self.unavailable(f"no {self.dri_dir.rstrip('/')}/renderD* device")
+
+    async def detect_on_nodes(
+        self,
+        ffmpeg: FfmpegInfo,
+        nodes: list[str],
+        trial: Callable[[str], Awaitable[str | None]],
+        *,
+        tone_mapping: bool,
+    ) -> TranscoderInfo:
+        """Test encode on the nodes in turn; the first that works becomes the device."""
+        node, failure = await first_working_node(nodes, trial)
+        if node is None:
+            return self.unavailable(f"the {self.trial_encoder} test encode failed on {failure}")
+        self._device = node
+        return self.detected(ffmpeg, tone_mapping=tone_mapping)

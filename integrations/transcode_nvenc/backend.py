@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from integrations.ffmpeg import argv as shared
 from integrations.ffmpeg import hardware
-from integrations.ffmpeg.backend import CachedBackend
 from integrations.ffmpeg.devices import NVIDIA_DEVICE, nvidia_present
 from integrations.ffmpeg.probe import trial_encode, trial_source_args
 from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
@@ -44,8 +43,13 @@ def explain_failure(message: str) -> str:
     return f"the h264_nvenc test encode failed: {message}"
 
 
-class NvencBackend(CachedBackend):
+class NvencBackend(hardware.HardwareBackend):
     name = "nvenc"
+    codecs = CODECS
+    hwaccel = "cuda"
+    label = "CUDA"
+    encoder_options = ("-preset", "p4", "-tune", "ll", "-rc", "vbr")
+    idr_options = ("-forced-idr", "1")
 
     def __init__(self, device: str = NVIDIA_DEVICE, smi: str = "nvidia-smi") -> None:
         super().__init__()
@@ -53,44 +57,24 @@ class NvencBackend(CachedBackend):
         self.smi = smi
 
     async def _detect(self, ffmpeg: FfmpegInfo) -> TranscoderInfo:
-        if "cuda" not in ffmpeg.hwaccels:
-            return self.unavailable(f"this ffmpeg ({ffmpeg.path}) was built without CUDA")
-        if "h264_nvenc" not in ffmpeg.encoders:
-            return self.unavailable(f"this ffmpeg ({ffmpeg.path}) has no h264_nvenc encoder")
+        unsupported = self.unsupported(ffmpeg)
+        if unsupported is not None:
+            return unsupported
         if not await nvidia_present(self.device, self.smi):
             return self.unavailable(f"no NVIDIA GPU ({self.device} is missing and {self.smi} lists none)")
         failure = await trial_encode(ffmpeg, [*trial_source_args(), "-c:v", "h264_nvenc"])
         if failure is not None:
             return self.unavailable(explain_failure(failure))
-        return TranscoderInfo(
-            name=self.name,
-            available=True,
-            video_encoders=CODECS.available(ffmpeg),
-            ten_bit="hevc_nvenc" in ffmpeg.encoders,
-            tone_mapping="tonemap_cuda" in ffmpeg.filters,
-            hardware=True,
-        )
+        return self.detected(ffmpeg, tone_mapping="tonemap_cuda" in ffmpeg.filters)
 
-    def build_argv(self, request: TranscodeRequest, ffmpeg: FfmpegInfo) -> list[str]:
-        checked = shared.validate_request(request)
-        if request.video is None:
-            return shared.assemble(
-                request, ffmpeg, checked, before_input=[], video_args=shared.copy_video_args(request)
-            )
-        video = request.video
-        encoder = CODECS.encoder(request, ffmpeg)
-        profile_level = CODECS.profile_level_args(request, checked)
+    def _pipeline(
+        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked
+    ) -> tuple[list[str], list[str], list[str]]:
         hw_decoded = hardware.hw_decodable(request)
         before_input = ["-hwaccel", "cuda", "-hwaccel_output_format", "cuda"] if hw_decoded else []
-        if video.tone_map:
-            if "tonemap_cuda" not in ffmpeg.filters:
-                raise ValueError(
-                    f"video.tone_map: this ffmpeg ({ffmpeg.path}) has no tonemap_cuda filter, so the nvenc backend "
-                    "can't tone map HDR to SDR"
-                )
-            scale = [f"scale_cuda=w={video.width}:h={video.height}", TONEMAP]
-        else:
-            scale = [f"scale_cuda=w={video.width}:h={video.height}:format={hardware.frames_format(request)}"]
+        scale = hardware.scale_filters(
+            request, ffmpeg, "scale_cuda", TONEMAP, ", so the nvenc backend can't tone map HDR to SDR"
+        )
         before, after = hardware.hardware_chain(
             request,
             checked,
@@ -99,21 +83,4 @@ class NvencBackend(CachedBackend):
             scale=scale,
             after_burn_in=[],  # NVENC takes frames from system memory
         )
-        video_args = [
-            *shared.video_graph_args(request, checked, before, after),
-            "-c:v",
-            encoder,
-            "-preset",
-            "p4",
-            "-tune",
-            "ll",
-            "-rc",
-            "vbr",
-            *profile_level,
-            *shared.rate_args(video),
-            *shared.keyframe_args(request, checked),
-            "-forced-idr",
-            "1",
-            *shared.hevc_tag_args(request),
-        ]
-        return shared.assemble(request, ffmpeg, checked, before_input=before_input, video_args=video_args)
+        return before_input, before, after

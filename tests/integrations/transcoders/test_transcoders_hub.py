@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.setup import State
-from integrations.ffmpeg import get_ffmpeg
+from integrations.ffmpeg import ready_ffmpeg
 from integrations.ffmpeg.devices import render_nodes
 from plugin_sdk.streaming import TranscoderInfo
 
@@ -17,7 +17,7 @@ async def test_backends_are_collected_and_detected(marquee_hub):
     results = running.hub.hooks.hook.transcoders()  # a list of lists, one per integration
     backends = [backend for result in results for backend in result]
     assert sorted(backend.name for backend in backends) == ["nvenc", "qsv", "software", "vaapi"]
-    ffmpeg = get_ffmpeg(running.hub)
+    ffmpeg = await ready_ffmpeg(running.hub)
     infos = {backend.name: await backend.detect(ffmpeg) for backend in backends}
     assert all(isinstance(info, TranscoderInfo) and info.name == name for name, info in infos.items())
     assert infos["software"].available, infos["software"].reason
