@@ -25,7 +25,7 @@ from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_
 from integrations.streaming import playlists
 from integrations.streaming.access import existing_file, item_source, visible_item
 from integrations.streaming.audio import UNIVERSAL_PARAMS, universal_argv, universal_direct
-from integrations.streaming.direct import MediaFileResponse, file_response
+from integrations.streaming.direct import MediaFileResponse, file_response, media_type
 from integrations.streaming.info import REQUEST, decide_for, describe, ladder_for, profile_for
 from integrations.streaming.jobs import JobFailed, JobKey, JobLimitReached, JobManager
 from integrations.streaming.plans import Plan, plans_for, transcode_request
@@ -58,6 +58,7 @@ class StreamingRoutes:
         for path, handler, methods, access in (
             ("/api/v1/items/{item_id}/playback-info", self.playback_info, ["POST"], {}),
             ("/api/v1/items/{item_id}/stream", self.stream, ["GET", "HEAD"], media),
+            ("/api/v1/items/{item_id}/download", self.download, ["GET"], {**media, "permission": "download"}),
             ("/api/v1/items/{item_id}/audio/universal", self.universal, ["GET"], media),
             ("/api/v1/items/{item_id}/subtitles/{source_id}/{index}.vtt", self.subtitle, ["GET"], media),
             ("/api/v1/hls/{session_id}/master.m3u8", self.master, ["GET"], transcode),
@@ -134,6 +135,14 @@ class StreamingRoutes:
         source_id = query_params(request, SOURCE_QUERY).get("source_id")
         source = await item_source(self.scope, item, source_id, streams=False)
         return file_response(request, existing_file(source), self.config.get("accel_redirect"))
+
+    async def download(self, request: Request) -> Response:
+        """The original file as an attachment: a separate permission from playing it."""
+        item = await visible_item(self.scope, principal_of(request), request.path_params["item_id"])
+        source_id = query_params(request, SOURCE_QUERY).get("source_id")
+        path = existing_file(await item_source(self.scope, item, source_id, streams=False))
+        # Starlette writes Content-Disposition, with an RFC 5987 name for non-ASCII file names.
+        return MediaFileResponse(path, media_type=media_type(path), filename=path.name)
 
     async def universal(self, request: Request) -> Response:
         item = await visible_item(self.scope, principal_of(request), request.path_params["item_id"])

@@ -108,3 +108,24 @@ async def test_parental_rating_ceiling_and_unrated_blocking(marquee_hub, test_me
     assert names(kid_page) == ["HDR Demo", "Sintel Test"]
     strict_page = (await request(strict, "GET", f"/api/v1/libraries/{library['id']}/items"))[1]
     assert names(strict_page) == ["Big Buck Test"]
+
+
+async def test_remote_access_and_download_permissions(marquee_hub, test_media):
+    running = await marquee_hub(
+        library_yaml(movies=test_media / "movies") + "http:\n  trusted_proxies: [127.0.0.1/32]\n"
+    )
+    library = (await scan(running, "movies"))["library"]
+    await running.request("PUT", "/api/v1/roles/homebody", json={"permissions": []})
+    await make_user(running, "hal", role="homebody")
+    hal = await running.session_for("hal", PASSWORD)
+    assert (await request(hal, "GET", "/api/v1/users/me"))[0] == 200  # from the local network: fine
+    remote = {"X-Forwarded-For": "203.0.113.50"}  # through the trusted proxy, from the internet
+    status, body = await request(hal, "GET", "/api/v1/users/me", headers=remote)
+    assert (status, body["error"]["message"]) == (403, "This account may only be used from the local network")
+    assert (await request(running.session, "GET", "/api/v1/users/me", headers=remote))[0] == 200  # admins may
+    item = (await request(running.session, "GET", f"/api/v1/libraries/{library['id']}/items"))[1]["items"][0]
+    status, body = await request(hal, "GET", f"/api/v1/items/{item['id']}/download")
+    assert (status, body["error"]["message"]) == (403, "This requires the 'download' permission")
+    async with running.session.get(f"/api/v1/items/{item['id']}/download") as response:
+        assert response.status == 200
+        assert response.headers["Content-Disposition"].startswith("attachment;")
