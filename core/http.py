@@ -165,9 +165,6 @@ class HttpBus:
         if len(self._middleware) != before:
             self._stack = None
 
-    def routes_of(self, owner: str) -> list[BaseRoute]:
-        return list(self._routes.get(owner, []))
-
     def _add(self, owner: str, route: BaseRoute, access: RouteAccess) -> BaseRoute:
         path = getattr(route, "path", "")
         for other_owner, routes in self._routes.items():

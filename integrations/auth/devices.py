@@ -55,7 +55,9 @@ class DeviceStore:
             "UPDATE devices SET revoked_at = ?, session_token_hash = NULL WHERE id = ?", (time.time(), device_id)
         )
 
-    async def touch(self, device_id: str, ip: str | None) -> None:
+    async def touch(self, device_id: str, ip: str | None = None) -> None:
+        """Record activity; the address is kept when the caller doesn't know it."""
         await self.db.execute(
-            "UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?", (time.time(), ip, device_id)
+            "UPDATE devices SET last_seen_at = ?, last_ip = COALESCE(?, last_ip) WHERE id = ?",
+            (time.time(), ip, device_id),
         )

@@ -264,9 +264,7 @@ class AuthService:
             principal = await self._principal(row, device_id, credential)
             if time.monotonic() - self._seen.get(device_id, -SEEN_EVERY) >= SEEN_EVERY:
                 self._seen[device_id] = time.monotonic()
-                await self.scope.db.execute(
-                    "UPDATE devices SET last_seen_at = ? WHERE id = ?", (time.time(), device_id)
-                )
+                await self.devices.touch(device_id)
         self.scope.cache.set(key, principal or False, ttl=PRINCIPAL_TTL)
         return principal
 

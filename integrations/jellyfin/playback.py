@@ -12,11 +12,9 @@ seeks, init segments, idle clean-up) and one set of per-user session rules; this
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -54,7 +52,7 @@ from integrations.playback.decision import (
 )
 from integrations.playback.profiles import DeviceProfile
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
-from integrations.streaming.audio import TARGETS, universal_argv
+from integrations.streaming.audio import TARGETS, pipe_ffmpeg, universal_argv
 from integrations.streaming.direct import file_response
 from plugin_sdk.auth import Principal
 
@@ -137,20 +135,6 @@ def _stream_index(value: int | None, source: dict[str, Any], kind: str) -> int |
     if not any(s["index"] == value and s.get("type") == kind for s in source_streams(source)):
         raise JellyfinError(404, f"No {kind} stream with index {value} in media source {source['id']}")
     return value
-
-
-async def _pipe(argv: list[str]) -> AsyncIterator[bytes]:
-    process = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
-    )
-    assert process.stdout is not None
-    try:
-        while chunk := await process.stdout.read(1 << 16):
-            yield chunk
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 class PlaybackRoutes:
@@ -413,7 +397,7 @@ class PlaybackRoutes:
         argv, media_type = universal_argv(get_ffmpeg(self.server.scope), str(path), source, params)
         if request.method == "HEAD":
             return Response(status_code=200, media_type=media_type, headers=NO_STORE)
-        return StreamingResponse(_pipe(argv), media_type=media_type, headers=NO_STORE)
+        return StreamingResponse(pipe_ffmpeg(argv), media_type=media_type, headers=NO_STORE)
 
     # -- HLS -------------------------------------------------------------------------------------------------
 

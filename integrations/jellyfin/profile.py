@@ -10,6 +10,7 @@ Whatever comes out is validated again by `integrations.playback.profiles.validat
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from integrations.jellyfin.protocol import JellyfinError, Query
@@ -57,31 +58,22 @@ def _split(value: Any, field: str, separators: str = ",") -> list[str]:
     return names
 
 
+def _known(value: Any, field: str, aliases: dict[str, str], allowed: Collection[str]) -> set[str]:
+    """The names Marquee knows (after Jellyfin's aliases); plain names it doesn't know are dropped."""
+    return {name for name in (aliases.get(n, n) for n in _split(value, field)) if name in allowed}
+
+
 def container_names(value: Any, field: str) -> set[str]:
-    out = set()
-    for name in _split(value, field):
-        name = CONTAINER_ALIASES.get(name, name)
-        if name in CONTAINERS:
-            out.add(name)
-    return out
+    return _known(value, field, CONTAINER_ALIASES, CONTAINERS)
 
 
 def video_codec_names(value: Any, field: str) -> set[str]:
-    out = set()
-    for name in _split(value, field):
-        name = VIDEO_ALIASES.get(name, name)
-        if name in CLIENT_VIDEO_CODECS:
-            out.add(name)
-    return out
+    return _known(value, field, VIDEO_ALIASES, CLIENT_VIDEO_CODECS)
 
 
 def audio_codec_names(value: Any, field: str) -> set[str]:
-    out = set()
-    for name in _split(value, field):
-        name = "pcm" if name.startswith("pcm_") else AUDIO_ALIASES.get(name, name)
-        if name in CLIENT_AUDIO_CODECS:
-            out.add(name)
-    return out
+    pcm = {name: "pcm" for name in _split(value, field) if name.startswith("pcm_")}
+    return _known(value, field, {**AUDIO_ALIASES, **pcm}, CLIENT_AUDIO_CODECS)
 
 
 def _list(value: Any, field: str) -> list[dict[str, Any]]:

@@ -59,7 +59,6 @@ class Catalog:
         self.library_id = library_id
         self.covers_dir = covers_dir
         self._written: dict[str, str] = {}
-        self.touched_items: set[str] = set()
         self.created_items: list[str] = []
 
     async def place_file(
@@ -152,7 +151,6 @@ class Catalog:
             await write_search(conn, item_id, search_document(values, people), new=True)
         else:
             await index_search(conn, item_id)
-        self.touched_items.add(item_id)
         return item_id
 
     async def _people(self, conn: Connection, item_id: str, metadata: ItemMetadata, locked: set[str]) -> None:

@@ -3,6 +3,8 @@ MP3 / AAC / Opus at an allow-listed bitrate, streamed progressively."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import voluptuous as vol
@@ -57,3 +59,18 @@ def universal_argv(
         "-c:a", encoder, "-b:a", str(bitrate), "-ac", str(channels), "-f", muxer, "pipe:1",
     ]  # fmt: skip
     return argv, media_type
+
+
+async def pipe_ffmpeg(argv: list[str]) -> AsyncIterator[bytes]:
+    """Stream ffmpeg's stdout; the process dies with the response (client gone, or finished)."""
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+    )
+    assert process.stdout is not None
+    try:
+        while chunk := await process.stdout.read(1 << 16):
+            yield chunk
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()

@@ -272,12 +272,6 @@ class JobManager:
                     stopped += 1
         return stopped
 
-    async def stop_matching(self, predicate: Callable[[Job], bool]) -> int:
-        matched = [job for job in self.jobs if predicate(job)]
-        for job in matched:
-            await self.stop(job)
-        return len(matched)
-
     async def _reap(self) -> None:
         while True:
             await asyncio.sleep(1.0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from integrations.playback.decision import PlaybackDecision, SubtitleDelivery, s
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
 from integrations.streaming import playlists
 from integrations.streaming.access import existing_file, item_source, visible_item
-from integrations.streaming.audio import UNIVERSAL_PARAMS, universal_argv, universal_direct
+from integrations.streaming.audio import UNIVERSAL_PARAMS, pipe_ffmpeg, universal_argv, universal_direct
 from integrations.streaming.direct import MediaFileResponse, file_response, media_type
 from integrations.streaming.info import REQUEST, decide_for, describe, ladder_for, profile_for
 from integrations.streaming.jobs import JobFailed, JobKey, JobLimitReached, JobManager
@@ -155,7 +154,7 @@ class StreamingRoutes:
         if principal is not None and not principal.can("transcode"):
             return error_response(403, "This requires the 'transcode' permission")
         argv, media_type = universal_argv(get_ffmpeg(self.scope), str(path), source, params)
-        return StreamingResponse(_pipe(argv), media_type=media_type, headers=NO_STORE)
+        return StreamingResponse(pipe_ffmpeg(argv), media_type=media_type, headers=NO_STORE)
 
     async def subtitle(self, request: Request) -> Response:
         item = await visible_item(self.scope, principal_of(request), request.path_params["item_id"])
@@ -299,21 +298,6 @@ def _int(text: str, what: str) -> int:
     if not text.isdigit() or len(text) > 6:
         raise BadRequest(f"Invalid {what} '{text[:20]}'")
     return int(text)
-
-
-async def _pipe(argv: list[str]) -> AsyncIterator[bytes]:
-    """Stream ffmpeg's stdout; the process dies with the response (client gone, or finished)."""
-    process = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
-    )
-    assert process.stdout is not None
-    try:
-        while chunk := await process.stdout.read(1 << 16):
-            yield chunk
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 def _job_error(err: Exception) -> Response:
