@@ -15,9 +15,9 @@ from integrations.jellyfin.server import JellyfinServer
 from integrations.jellyfin.system import json_object
 from integrations.library.queries import get_item
 from integrations.library.ratings import may_see
+from integrations.playstate.events import EVENT_PLAYBACK_STOPPED, EVENT_STATE_CHANGED
 from plugin_sdk.auth import Principal
 
-EVENT_STATE_CHANGED = "playback.state.changed"  # playstate's event: Marquee's own clients listen to it
 MAX_TICKS = 10**15
 
 
@@ -111,6 +111,12 @@ class StateRoutes:
             principal.user_id, item["id"], store.after_stop(current, position, item["runtime_ticks"])
         )
         self._changed(principal, item, data)
+        # Jellyfin's PlaySessionId is the Jellyfin layer's own: streaming matches this device and item instead.
+        self.server.scope.bus.fire(
+            EVENT_PLAYBACK_STOPPED,
+            {"user_id": principal.user_id, "device_id": principal.device_id, "item_id": item["id"],
+             "play_session_id": None},
+        )  # fmt: skip
         return no_content()
 
     async def ping(self, request: Request) -> Response:

@@ -7,7 +7,8 @@ from typing import Any
 import voluptuous as vol
 
 from core.scope import IntegrationScope
-from integrations.playstate.routes import EVENT_STATE_CHANGED, PlayStateRoutes
+from integrations.playstate.events import EVENT_STATE_CHANGED
+from integrations.playstate.routes import PlayStateRoutes
 from integrations.playstate.schema import MIGRATIONS
 from integrations.playstate.store import PlayStateStore, Thresholds
 from plugin_sdk import hookimpl

@@ -14,10 +14,9 @@ from core.scope import IntegrationScope
 from integrations.library.queries import get_item
 from integrations.library.ratings import may_see
 from integrations.playstate import lists
+from integrations.playstate.events import EVENT_PLAYBACK_STOPPED, EVENT_STATE_CHANGED
 from integrations.playstate.store import PlayStateStore
 from plugin_sdk.auth import Principal, principal_of
-
-EVENT_STATE_CHANGED = "playback.state.changed"
 
 REPORT = vol.Schema(
     {
@@ -26,6 +25,7 @@ REPORT = vol.Schema(
         vol.Optional("media_source_id"): nullable(str),
         vol.Optional("is_paused", default=False): bool,
         vol.Optional("play_method"): vol.In(["DirectPlay", "DirectStream", "Transcode"]),
+        vol.Optional("play_session_id"): nullable(vol.All(str, vol.Length(max=64))),
     }
 )
 USER_DATA = vol.Schema(
@@ -114,6 +114,11 @@ class PlayStateRoutes:
         changes = self.store.after_stop(current, report["position_ticks"], item["runtime_ticks"])
         data = await self.store.save(principal.user_id, item["id"], changes)
         self._changed(principal, item, data)
+        self.scope.bus.fire(
+            EVENT_PLAYBACK_STOPPED,
+            {"user_id": principal.user_id, "device_id": principal.device_id, "item_id": item["id"],
+             "play_session_id": report.get("play_session_id")},
+        )  # fmt: skip
         return FastJSONResponse(data)
 
     async def active(self, request: Request) -> Response:

@@ -12,6 +12,7 @@ import voluptuous as vol
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from core.bus import Event
 from core.request_data import BadRequest, NotFound, json_body, query_params
 from core.responses import FastJSONResponse, error_response
 from core.scope import IntegrationScope
@@ -21,6 +22,7 @@ from integrations.ffmpeg.argv import subtitle_extract_argv
 from integrations.library.queries import media_sources
 from integrations.playback.decision import PlaybackDecision, SubtitleDelivery, source_streams
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
+from integrations.playstate.events import EVENT_PLAYBACK_STOPPED
 from integrations.streaming import playlists
 from integrations.streaming.access import existing_file, item_source, visible_item
 from integrations.streaming.audio import UNIVERSAL_PARAMS, pipe_ffmpeg, universal_argv, universal_direct
@@ -70,6 +72,8 @@ class StreamingRoutes:
             ("/api/v1/transcodes", self.active_jobs, ["GET"], {"permission": "manage_server"}),
         ):
             http.register_route(path, handler, methods=methods, **access)
+        # A player's stop report (native or Jellyfin) ends its transcodes, as DELETE on the session does.
+        self.scope.bus.listen(EVENT_PLAYBACK_STOPPED, self._player_stopped)
 
     # -- deciding --------------------------------------------------------------------------------------
 
@@ -277,6 +281,14 @@ class StreamingRoutes:
         self.sessions.remove(session.id)
         stopped = await self.jobs.leave(session.id)
         return FastJSONResponse({"stopped_jobs": stopped})
+
+    async def _player_stopped(self, event: Event) -> None:
+        data = event.data
+        for session in self.sessions.stopped_by(
+            data["user_id"], data.get("device_id"), data["item_id"], data.get("play_session_id")
+        ):
+            self.sessions.remove(session.id)
+            await self.jobs.leave(session.id)
 
     async def active_jobs(self, request: Request) -> Response:
         return FastJSONResponse(

@@ -51,6 +51,15 @@ class SessionStore:
         session.last_used = time.monotonic()
         return session
 
+    def stopped_by(
+        self, user_id: str, device_id: str | None, item_id: str, session_id: str | None
+    ) -> list[PlaySession]:
+        """The sessions a stop report ends: the one it names, else this device's sessions of that item."""
+        return [
+            s for s in self._sessions.values()
+            if s.user_id == user_id and (s.id == session_id or (s.device_id == device_id and s.item["id"] == item_id))
+        ]  # fmt: skip
+
     def remove(self, session_id: str) -> PlaySession | None:
         return self._sessions.pop(session_id, None)
 

@@ -1,6 +1,7 @@
 """Playing through the Jellyfin API: PlaybackInfo decisions, static streams with ranges, HLS through the
 TranscodingUrl, subtitles, and bad input that must never reach ffmpeg."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -198,6 +199,29 @@ async def test_hevc_transcodes_over_hls_through_transcoding_url(marquee_hub, tes
     stop = f"/Videos/ActiveEncodings?DeviceId=dev-1&PlaySessionId={info['PlaySessionId']}"
     assert (await call(anon, "DELETE", stop, headers=auth))[0] == 204
     assert (await call(anon, "DELETE", "/Videos/ActiveEncodings", headers=auth))[0] == 400
+
+
+async def test_a_stop_report_ends_the_transcode(marquee_hub, test_media):
+    running, anon, auth, token, movies, user_id = await _setup(marquee_hub, test_media)
+    item_id = movies["HDR Demo"]
+    status, info = await _info(anon, auth, item_id)
+    assert status == 200, info
+    async with anon.get(info["MediaSources"][0]["TranscodingUrl"].replace("master.m3u8", "main.m3u8")) as response:
+        media = (await response.read()).decode()
+        base = str(response.url).split("playlist.m3u8")[0]
+    first = next(line for line in media.splitlines() if line and not line.startswith("#"))
+    async with anon.get(base + first) as response:
+        assert response.status == 200
+    assert len((await running.get_json("/api/v1/transcodes"))[1]) == 1
+    report = {"ItemId": item_id, "PositionTicks": 20_000_000, "PlaySessionId": info["PlaySessionId"]}
+    assert (await call(anon, "POST", "/Sessions/Playing/Stopped", json=report, headers=auth))[0] == 204
+    transcodes = running.hub.data_dir / "streaming" / "transcodes"
+    for _ in range(50):  # the stop travels as an event, and the directory goes once ffmpeg has exited
+        if not (await running.get_json("/api/v1/transcodes"))[1] and not any(transcodes.iterdir()):
+            break
+        await asyncio.sleep(0.1)
+    assert (await running.get_json("/api/v1/transcodes"))[1] == []
+    assert list(transcodes.iterdir()) == []
 
 
 async def test_master_built_by_the_client_without_playback_info(marquee_hub, test_media):
