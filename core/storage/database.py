@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 from core.storage.migrations import MIGRATIONS_TABLE, Migration, check_order
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 class DatabaseError(Exception):
@@ -41,6 +42,10 @@ class Connection(abc.ABC):
         row = await self.fetch_one(sql, params)
         return next(iter(row.values())) if row else None
 
+    async def fetch_batch(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """The rows of each (sql, params) read, in order. Backends run them in one round trip where they can."""
+        return [await self.fetch_all(sql, params) for sql, params in queries]
+
 
 class Database(Connection):
     """A pool: reads may run concurrently; writes go through `transaction()` or `execute`."""
@@ -50,6 +55,12 @@ class Database(Connection):
     @abc.abstractmethod
     def transaction(self) -> Any:
         """`async with db.transaction() as conn:` — all statements commit together or not at all."""
+
+    async def run_transaction(self, work: Callable[[Connection], Coroutine[Any, Any, T]]) -> T:
+        """`await work(conn)` in one transaction, like `transaction()`. `work` must await nothing but `conn`:
+        SQLite then runs it whole on its writer thread, one hand-off instead of one per statement."""
+        async with self.transaction() as conn:
+            return await work(conn)
 
     @abc.abstractmethod
     async def close(self) -> None: ...

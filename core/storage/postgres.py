@@ -94,5 +94,10 @@ class PostgresDatabase(Database):
         async with self._pool.acquire() as conn:
             return await _PostgresConnection(conn).fetch_all(sql, params)
 
+    async def fetch_batch(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        async with self._pool.acquire() as conn:  # one pool checkout for the lot
+            reader = _PostgresConnection(conn)
+            return [await reader.fetch_all(sql, params) for sql, params in queries]
+
     async def close(self) -> None:
         await self._pool.close()

@@ -3,19 +3,22 @@
 Builds a fresh config dir whose database holds ``--items`` items (default 100,000), written directly with SQL after
 one headless Hub start has created the schema: ~1000 series with one season each, episodes under those seasons
 (one season with exactly 100), movies, media sources with two streams for ~1000 items, and an ``item_search``
-document (name + overview) for every item. Then it starts the real server (``python -m core run``, Hypercorn) and,
+document (name + overview) for every item. Then it starts the real server (``python -m core run``) on each of
+``--servers`` in turn (default Hypercorn, the design's server, then granian) and,
 from a separate load-generator process (asyncio + aiohttp, keep-alive), keeps ``--connections`` requests in flight
 for ``--duration`` s per endpoint after ``--warmup`` s, recording every request's latency:
 
 * ``GET /api/v1/items/{id}``: a movie with a media source, two streams, genres and people;
 * ``GET /api/v1/items/{season}/children?limit=100``: the season with exactly 100 episodes (sorted by name);
 * ``GET /api/v1/search?q=<word>&limit=20``: a word that is in ~50 items' overviews;
-* a bare Starlette app on Hypercorn with one route returning ~2 KB of JSON, measured the same way in the same run.
+* a bare Starlette app on the same server with one route returning ~2 KB of JSON, measured the same way in the same
+  run.
 
 Each endpoint is first measured with one connection for ``--single-duration`` s (service time, no queueing).
 The load generator runs on the same machine and shares its CPUs with the server: on a small machine the figures
 are lower bounds for the server alone. Prints figures only; nothing is asserted.
-Usage: ``scripts/bench/library_api [--items N] [--connections N] [--duration S] [--no-access-log]``.
+Usage: ``scripts/bench/library_api [--items N] [--connections N] [--duration S] [--servers hypercorn,granian]
+[--no-access-log]``.
 """
 
 from __future__ import annotations
@@ -90,14 +93,12 @@ WORDS = _VOCABULARY.split()
 GENRES = ["Drama", "Comedy", "Thriller", "Action", "Documentary", "Animation", "Romance", "Horror", "Crime"]
 
 REFERENCE_APP = '''\
-"""Reference: a bare Starlette app on Hypercorn, one route returning ~2 KB of JSON."""
+"""Reference: a bare Starlette app, one route returning ~2 KB of JSON, on the server named by argv[2]."""
 
 import asyncio
 import signal
 import sys
 
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -125,18 +126,30 @@ async def live(request):
 app = Starlette(routes=[Route("/payload", payload), Route("/health/live", live)])
 
 
-async def main(port: int) -> None:
+async def main(port: int, server: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if server == "granian":
+        from granian.server.embed import Server
+
+        embedded = Server(app, address="127.0.0.1", port=port, interface="asgi")
+        serving = asyncio.create_task(embedded.serve())
+        await stop.wait()
+        embedded.stop()
+        await serving
+        return
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
     config = Config()
     config.bind = [f"127.0.0.1:{port}"]
     config.accesslog = None
     await serve(app, config, shutdown_trigger=stop.wait)
 
 
-asyncio.run(main(int(sys.argv[1])))
+asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
 '''
 
 
@@ -246,12 +259,13 @@ def client_main(args: argparse.Namespace) -> int:
 # --- the database ----------------------------------------------------------------------------------------------------
 
 
-def write_config(config_dir: Path, *, access_log: bool, quiet: bool = False) -> None:
+def write_config(config_dir: Path, *, access_log: bool, quiet: bool = False, server: str = "hypercorn") -> None:
     lines = ["library:", "  scan_on_start: false", "  watch: false"]
     if quiet:  # only for the schema-creating start in this process
         lines += ["logger:", "  default: warning"]
+    lines += ["http:", f"  server: {server}"]
     if not access_log:
-        lines += ["http:", "  access_log: false"]
+        lines += ["  access_log: false"]
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "configuration.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -580,10 +594,10 @@ class Served:
     access_lines: int = 0
 
 
-def marquee_run(config_dir: Path, library: Library, work: Path, args: argparse.Namespace) -> Served:
+def marquee_run(config_dir: Path, library: Library, work: Path, args: argparse.Namespace, server: str) -> Served:
     served = Served()
     port = free_port()
-    log = work / "marquee.log"
+    log = work / f"marquee-{server}.log"
     argv = [str(PYTHON), "-m", "core", "run", "--config", str(config_dir), "--host", HOST, "--port", str(port)]
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
@@ -593,9 +607,12 @@ def marquee_run(config_dir: Path, library: Library, work: Path, args: argparse.N
             time.sleep(args.idle)
             served.idle_rss = tree_rss(proc.pid)
             endpoints = [
-                ("item detail", f"/api/v1/items/{library.detail_id}"),
-                (f"children limit={CHILDREN}", f"/api/v1/items/{library.parent_id}/children?limit={CHILDREN}"),
-                ("search limit=20", f"/api/v1/search?q={library.search_word}&limit=20"),
+                (f"item detail [{server}]", f"/api/v1/items/{library.detail_id}"),
+                (
+                    f"children limit={CHILDREN} [{server}]",
+                    f"/api/v1/items/{library.parent_id}/children?limit={CHILDREN}",
+                ),
+                (f"search limit=20 [{server}]", f"/api/v1/search?q={library.search_word}&limit=20"),
             ]
             for name, path in endpoints:
                 status, body = get(port, path, timeout=30)
@@ -628,14 +645,16 @@ def describe_response(name: str, body: bytes) -> None:
         print(f"  {name}: {len(body):,} B, {len(sources)} media source(s), {streams} streams", flush=True)
 
 
-def reference_run(work: Path, args: argparse.Namespace) -> Served:
+def reference_run(work: Path, args: argparse.Namespace, server: str) -> Served:
     served = Served()
     app = work / "reference_app.py"
     app.write_text(REFERENCE_APP, encoding="utf-8")
     port = free_port()
-    log = work / "reference.log"
+    log = work / f"reference-{server}.log"
+    name = f"reference ~2 KB JSON [{server}]"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(PYTHON), str(app), str(port)], cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        argv = [str(PYTHON), str(app), str(port), server]
+        proc = subprocess.Popen(argv, cwd=work, stdout=out, stderr=subprocess.STDOUT)
         try:
             served.startup_s = wait_live(proc, port, log)
             time.sleep(args.idle)
@@ -643,8 +662,8 @@ def reference_run(work: Path, args: argparse.Namespace) -> Served:
             status, body = get(port, "/payload")
             print(f"  reference: {len(body):,} B of JSON (status {status})", flush=True)
             if args.single_duration > 0:
-                served.single.append(run_load("reference ~2 KB JSON", port, "/payload", proc.pid, args, single=True))
-            served.results.append(run_load("reference ~2 KB JSON", port, "/payload", proc.pid, args))
+                served.single.append(run_load(name, port, "/payload", proc.pid, args, single=True))
+            served.results.append(run_load(name, port, "/payload", proc.pid, args))
             served.loaded_rss = tree_rss(proc.pid)
         finally:
             served.exit_code = terminate(proc)
@@ -675,11 +694,11 @@ def print_table(results: list[LoadResult]) -> None:
         )
 
 
-def print_budgets(marquee: Served, connections: int) -> None:
+def print_budgets(marquee: Served, connections: int, server: str) -> None:
     by_name = {r.name.split()[0]: r for r in marquee.results}
     rss = marquee.idle_rss / MIB
     detail, children = by_name["item"], by_name["children"]
-    print(f"Budgets (at {connections} connections; MB taken as MiB):")
+    print(f"Budgets on {server} (at {connections} connections; MB taken as MiB):")
     print(
         f"  item detail p99 {detail.p99_ms:.1f} ms < {BUDGET_DETAIL_P99_MS:g} ms:"
         f" {verdict(detail.p99_ms < BUDGET_DETAIL_P99_MS)}"
@@ -689,6 +708,13 @@ def print_budgets(marquee: Served, connections: int) -> None:
         f" {verdict(children.p99_ms < BUDGET_LIST_P99_MS)}"
     )
     print(f"  idle RSS {rss:.1f} MiB < {BUDGET_RSS_MIB:g} MB: {verdict(rss < BUDGET_RSS_MIB)}")
+    # Little's law: with `connections` requests always in flight, mean latency = connections / throughput.
+    for result, budget in ((detail, BUDGET_DETAIL_P99_MS), (children, BUDGET_LIST_P99_MS)):
+        needed = connections / (budget / 1000)
+        print(
+            f"  {result.name}: a mean under {budget:g} ms at {connections} connections needs > {needed:,.0f} req/s"
+            f" (measured {result.rate:,.0f} req/s)"
+        )
 
 
 def print_machine() -> None:
@@ -718,8 +744,16 @@ def parse_args() -> argparse.Namespace:
         default=2.0,
         help="also measure each endpoint with 1 connection for this many seconds (default 2; 0: skip)",
     )
+    parser.add_argument(
+        "--servers",
+        type=lambda text: text.split(","),
+        default=["hypercorn", "granian"],
+        help="ASGI servers to run Marquee and the reference on, in turn (default hypercorn,granian)",
+    )
     parser.add_argument("--load-client", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.load_client is None and not set(args.servers) <= {"hypercorn", "granian"}:
+        parser.error("--servers takes hypercorn and/or granian")
     if args.load_client is None and args.items < 3 * CHILDREN:
         parser.error(f"--items must be at least {3 * CHILDREN}")
     if args.connections < 1 or args.duration <= 0 or args.warmup < 0:
@@ -760,35 +794,40 @@ def main() -> int:
             flush=True,
         )
         access = "off" if args.no_access_log else "on (default)"
-        print(f"Marquee (python -m core run, Hypercorn, access log {access}) ...", flush=True)
-        marquee = marquee_run(config_dir, library, work, args)
-        print("Reference (bare Starlette on Hypercorn) ...", flush=True)
-        reference = reference_run(work, args)
+        runs: list[tuple[str, Served, Served]] = []
+        for server in args.servers:
+            write_config(config_dir, access_log=not args.no_access_log, server=server)
+            print(f"Marquee (python -m core run, {server}, access log {access}) ...", flush=True)
+            marquee = marquee_run(config_dir, library, work, args, server)
+            print(f"Reference (bare Starlette on {server}) ...", flush=True)
+            runs.append((server, marquee, reference_run(work, args, server)))
     print()
     print(f"At {args.connections} connections:")
-    print_table([*marquee.results, *reference.results])
-    if marquee.single or reference.single:
+    print_table([r for _, marquee, reference in runs for r in (*marquee.results, *reference.results)])
+    singles = [r for _, marquee, reference in runs for r in (*marquee.single, *reference.single)]
+    if singles:
         print()
         print("At 1 connection (service time without queueing):")
-        print_table([*marquee.single, *reference.single])
-    print()
-    print(
-        f"Marquee: started in {marquee.startup_s:.2f} s; idle RSS {marquee.idle_rss / MIB:.1f} MiB"
-        f" (after {args.idle:g} s idle), {marquee.loaded_rss / MIB:.1f} MiB after the load;"
-        f" SIGTERM exit {marquee.exit_code}; {marquee.access_lines:,} access-log lines"
-    )
-    print(
-        f"Reference: started in {reference.startup_s:.2f} s; idle RSS {reference.idle_rss / MIB:.1f} MiB,"
-        f" {reference.loaded_rss / MIB:.1f} MiB after the load; SIGTERM exit {reference.exit_code}"
-    )
-    if marquee.log_problems:
-        print(f"Marquee log: {len(marquee.log_problems)} warning/error lines; first 10:")
-        for line in marquee.log_problems[:10]:
-            print(f"  | {line}")
-    else:
-        print("Marquee log: no warnings or errors")
-    print()
-    print_budgets(marquee, args.connections)
+        print_table(singles)
+    for server, marquee, reference in runs:
+        print()
+        print(
+            f"Marquee on {server}: started in {marquee.startup_s:.2f} s; idle RSS {marquee.idle_rss / MIB:.1f} MiB"
+            f" (after {args.idle:g} s idle), {marquee.loaded_rss / MIB:.1f} MiB after the load;"
+            f" SIGTERM exit {marquee.exit_code}; {marquee.access_lines:,} access-log lines"
+        )
+        print(
+            f"Reference on {server}: started in {reference.startup_s:.2f} s; idle RSS"
+            f" {reference.idle_rss / MIB:.1f} MiB, {reference.loaded_rss / MIB:.1f} MiB after the load;"
+            f" SIGTERM exit {reference.exit_code}"
+        )
+        if marquee.log_problems:
+            print(f"Marquee log: {len(marquee.log_problems)} warning/error lines; first 10:")
+            for line in marquee.log_problems[:10]:
+                print(f"  | {line}")
+        else:
+            print("Marquee log: no warnings or errors")
+        print_budgets(marquee, args.connections, server)
     print()
     print(f"Total benchmark wall time: {time.perf_counter() - started_all:.1f} s")
     return 0

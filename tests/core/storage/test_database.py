@@ -77,6 +77,61 @@ async def test_transaction_commits_together_or_not_at_all(db):
     assert rows == [{"id": "t1", "body": "one"}, {"id": "t2", "body": "two"}, {"id": "t3", "body": "three"}]
 
 
+async def test_run_transaction_commits_together_or_not_at_all(db):
+    await db.migrate("notes", NOTES)
+
+    async def write(conn, fail: bool) -> int:
+        changed = await conn.execute("INSERT INTO notes (id, body) VALUES (?, ?) ON CONFLICT DO NOTHING", ("r1", "x"))
+        await conn.executemany("INSERT INTO notes (id, body) VALUES (?, ?)", [("r2", "y"), ("r3", "z")])
+        if fail:
+            raise RuntimeError("abort")
+        return changed + await conn.fetch_value("SELECT COUNT(*) FROM notes")  # sees its own writes
+
+    with pytest.raises(RuntimeError, match="abort"):
+        await db.run_transaction(lambda conn: write(conn, True))
+    assert await db.fetch_value("SELECT COUNT(*) FROM notes") == 0
+    assert await db.run_transaction(lambda conn: write(conn, False)) == 4
+    with pytest.raises(DatabaseError):
+        await db.run_transaction(lambda conn: write(conn, False))  # r2 exists: rolled back whole
+    assert await db.fetch_value("SELECT COUNT(*) FROM notes") == 3
+
+
+async def test_sqlite_run_transaction_refuses_work_that_suspends(tmp_path):
+    database = await open_database(f"sqlite:///{tmp_path / 'test.db'}")
+    try:
+        await database.migrate("notes", NOTES)
+
+        async def suspends(conn) -> None:
+            await conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("s1", "x"))
+            await asyncio.sleep(0)
+
+        with pytest.raises(RuntimeError, match="awaited something other"):
+            await database.run_transaction(suspends)
+        assert await database.fetch_value("SELECT COUNT(*) FROM notes") == 0
+        async with database.transaction() as conn:  # the writer is usable afterwards
+            await conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("s2", "y"))
+        assert await database.fetch_value("SELECT COUNT(*) FROM notes") == 1
+    finally:
+        await database.close()
+
+
+async def test_a_batch_of_reads_answers_each_in_order(db):
+    await db.migrate("notes", NOTES)
+    await db.executemany("INSERT INTO notes (id, body) VALUES (?, ?)", [("b1", "one"), ("b2", "two")])
+    answers = await db.fetch_batch(
+        [
+            ("SELECT body FROM notes WHERE id = ?", ("b2",)),
+            ("SELECT id FROM notes ORDER BY id", ()),
+            ("SELECT body FROM notes WHERE id = ?", ("missing",)),
+        ]
+    )
+    assert answers == [[{"body": "two"}], [{"id": "b1"}, {"id": "b2"}], []]
+    assert await db.fetch_batch([]) == []
+    with pytest.raises(DatabaseError, match=r"no_such_table|does not exist"):
+        await db.fetch_batch([("SELECT 1", ()), ("SELECT * FROM no_such_table", ())])
+    assert await db.fetch_value("SELECT COUNT(*) FROM notes") == 2  # the pool still answers after the error
+
+
 async def test_errors_carry_the_backend_message(db):
     with pytest.raises(DatabaseError, match=r"no_such_table|does not exist"):
         await db.fetch_all("SELECT * FROM no_such_table")
