@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
 
-from . import argv as shared
+from .argv import allowed
+from .argv.command import assemble, copy_video_args, hevc_tag_args, keyframe_args, rate_args
+from .argv.fields import level_idc
+from .argv.filters import video_graph_args
+from .argv.validation import Checked, require_encoder, validate_request
 from .backend import CachedBackend
 from .devices import DRI_DIR, render_nodes
 
@@ -32,12 +36,12 @@ class HardwareCodecs:
         if encoder is None:
             codecs = " and ".join(sorted(self.encoders))
             raise ValueError(f"video.codec: the {self.backend} backend encodes {codecs} only, not {video.codec}")
-        shared.require_encoder(ffmpeg, encoder)
+        require_encoder(ffmpeg, encoder)
         if video.bit_depth == 10 and video.codec != "hevc":
             raise ValueError(f"video.bit_depth: {encoder} encodes 8-bit video only")
         return encoder
 
-    def profile_level_args(self, request: TranscodeRequest, checked: shared.Checked) -> list[str]:
+    def profile_level_args(self, request: TranscodeRequest, checked: Checked) -> list[str]:
         video = request.video
         assert video is not None
         args: list[str] = []
@@ -47,7 +51,7 @@ class HardwareCodecs:
                 raise ValueError(f"video.profile: the {self.backend} backend can't encode {video.profile!r}")
             args += ["-profile:v", name]
         if checked.level is not None:
-            args += ["-level", str(shared.level_idc(video.codec, checked.level))]
+            args += ["-level", str(level_idc(video.codec, checked.level))]
         return args
 
     def available(self, ffmpeg: FfmpegInfo) -> frozenset[str]:
@@ -89,14 +93,14 @@ def scale_filters(
 
 def hardware_chain(
     request: TranscodeRequest,
-    checked: shared.Checked,
+    checked: Checked,
     *,
     hw_decoded: bool,
     upload: list[str],
     scale: list[str],
     after_burn_in: list[str],
 ) -> tuple[list[str], list[str]]:
-    """(before, after) for shared.video_graph_args.
+    """(before, after) for video_graph_args.
 
     Frames are uploaded when decoded in software, scaled (and tone mapped) on the GPU, and, when subtitles are
     burned in, downloaded at the target size for the CPU filters and handed back with `after_burn_in`.
@@ -110,7 +114,7 @@ def hardware_chain(
 
 def hw_decodable(request: TranscodeRequest) -> bool:
     assert request.video_stream is not None
-    return shared.hw_decodable(request.video_stream, HW_DECODE_BIT_DEPTH)
+    return allowed.hw_decodable(request.video_stream, HW_DECODE_BIT_DEPTH)
 
 
 async def first_working_node(
@@ -160,33 +164,31 @@ class HardwareBackend(CachedBackend):
         )
 
     def _pipeline(
-        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked
+        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: Checked
     ) -> tuple[list[str], list[str], list[str]]:
         """(options before the input, filters before and after the subtitle burn-in) for a video transcode."""
         raise NotImplementedError
 
     def build_argv(self, request: TranscodeRequest, ffmpeg: FfmpegInfo) -> list[str]:
-        checked = shared.validate_request(request)
+        checked = validate_request(request)
         if request.video is None:
-            return shared.assemble(
-                request, ffmpeg, checked, before_input=[], video_args=shared.copy_video_args(request)
-            )
+            return assemble(request, ffmpeg, checked, before_input=[], video_args=copy_video_args(request))
         video = request.video
         encoder = self.codecs.encoder(request, ffmpeg)
         profile_level = self.codecs.profile_level_args(request, checked)
         before_input, before, after = self._pipeline(request, ffmpeg, checked)
         video_args = [
-            *shared.video_graph_args(request, checked, before, after),
+            *video_graph_args(request, checked, before, after),
             "-c:v",
             encoder,
             *self.encoder_options,
             *profile_level,
-            *shared.rate_args(video),
-            *shared.keyframe_args(request, checked),
+            *rate_args(video),
+            *keyframe_args(request, checked),
             *self.idr_options,
-            *shared.hevc_tag_args(request),
+            *hevc_tag_args(request),
         ]
-        return shared.assemble(request, ffmpeg, checked, before_input=before_input, video_args=video_args)
+        return assemble(request, ffmpeg, checked, before_input=before_input, video_args=video_args)
 
 
 class RenderNodeBackend(HardwareBackend):

@@ -9,7 +9,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from integrations.playback.decision import container_for, source_streams
+from integrations.playback.sources import container_for, source_streams
 from plugin_sdk.streaming import FfmpegInfo
 
 TARGETS = {  # codec -> (encoder, muxer, media type)

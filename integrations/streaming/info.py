@@ -7,16 +7,12 @@ from typing import Any
 import voluptuous as vol
 
 from core.request_data import BadRequest, nullable
-from integrations.playback.decision import (
-    DecisionError,
-    PlaybackDecision,
-    PlayMethod,
-    SubtitleDelivery,
-    bitrate_ladder,
-    decide,
-    video_bitrate,
-)
+from integrations.playback.compatibility import SubtitleDelivery
+from integrations.playback.decision import PlaybackDecision, PlayMethod, decide
+from integrations.playback.errors import DecisionError
 from integrations.playback.profiles import BUILTIN_PROFILES, DeviceProfile, ProfileError, resolve_profile
+from integrations.playback.renditions import bitrate_ladder
+from integrations.playback.targets import video_bitrate
 from integrations.streaming.sessions import PlaySession
 
 REQUEST = vol.Schema(

@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from integrations.playback.decision import (
-    PlaybackDecision,
-    SubtitleDelivery,
-    source_streams,
-    stream_codec_string,
-    target_codec_string,
-)
+from integrations.playback.compatibility import SubtitleDelivery
+from integrations.playback.decision import PlaybackDecision
+from integrations.playback.renditions import stream_codec_string, target_codec_string
+from integrations.playback.sources import source_streams
 from integrations.streaming.sessions import PlaySession
 from integrations.streaming.timeline import Timeline
 from plugin_sdk.media import StreamInfo

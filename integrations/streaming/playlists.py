@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from xml.sax.saxutils import quoteattr
 
-from integrations.playback.decision import SubtitleDelivery
+from integrations.playback.compatibility import SubtitleDelivery
 from integrations.playback.subtitles import is_text_subtitle
 from integrations.streaming.plans import ALTERNATE_AUDIO, Plan
 from integrations.streaming.sessions import PlaySession
@@ -14,7 +14,7 @@ from integrations.streaming.timeline import Timeline
 
 
 def _text_subtitles(session: PlaySession) -> list[dict]:
-    from integrations.playback.decision import source_streams
+    from integrations.playback.sources import source_streams
 
     if session.decision.subtitle_delivery is SubtitleDelivery.BURN_IN:
         return []

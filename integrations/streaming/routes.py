@@ -18,9 +18,11 @@ from core.responses import FastJSONResponse, error_response
 from core.scope import IntegrationScope
 from integrations.auth import get_service as auth_service
 from integrations.ffmpeg import get_ffmpeg, ready_ffmpeg
-from integrations.ffmpeg.argv import subtitle_extract_argv
+from integrations.ffmpeg.argv.command import subtitle_extract_argv
 from integrations.library.queries import media_sources
-from integrations.playback.decision import PlaybackDecision, SubtitleDelivery, source_streams
+from integrations.playback.compatibility import SubtitleDelivery
+from integrations.playback.decision import PlaybackDecision
+from integrations.playback.sources import source_streams
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
 from integrations.playstate.events import EVENT_PLAYBACK_STOPPED
 from integrations.streaming import playlists

@@ -7,8 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.playback.decision import PlaybackDecision, Rendition
+from integrations.playback.decision import PlaybackDecision
 from integrations.playback.profiles import DeviceProfile
+from integrations.playback.renditions import Rendition
 
 SESSION_TTL = 12 * 3600.0
 

@@ -7,8 +7,8 @@ its failure is reported as "no NVENC encoder on this GPU".
 
 from __future__ import annotations
 
-from integrations.ffmpeg import argv as shared
 from integrations.ffmpeg import hardware
+from integrations.ffmpeg.argv.validation import Checked
 from integrations.ffmpeg.devices import NVIDIA_DEVICE, nvidia_present
 from integrations.ffmpeg.probe import trial_encode, trial_source_args
 from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
@@ -68,7 +68,7 @@ class NvencBackend(hardware.HardwareBackend):
         return self.detected(ffmpeg, tone_mapping="tonemap_cuda" in ffmpeg.filters)
 
     def _pipeline(
-        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked
+        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: Checked
     ) -> tuple[list[str], list[str], list[str]]:
         hw_decoded = hardware.hw_decodable(request)
         before_input = ["-hwaccel", "cuda", "-hwaccel_output_format", "cuda"] if hw_decoded else []

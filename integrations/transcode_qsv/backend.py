@@ -7,8 +7,8 @@ Tone mapping is not offered here (vpp_qsv has no tone mapping in ffmpeg 5.1): HD
 
 from __future__ import annotations
 
-from integrations.ffmpeg import argv as shared
 from integrations.ffmpeg import hardware
+from integrations.ffmpeg.argv.validation import Checked
 from integrations.ffmpeg.probe import trial_encode, trial_source_args
 from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
 
@@ -53,7 +53,7 @@ class QsvBackend(hardware.RenderNodeBackend):
         return await self.detect_on_nodes(ffmpeg, nodes, trial, tone_mapping=False)
 
     def _pipeline(
-        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked
+        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: Checked
     ) -> tuple[list[str], list[str], list[str]]:
         assert request.video is not None
         if request.video.tone_map:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from integrations.ffmpeg import argv as shared
+from integrations.ffmpeg.argv.command import assemble, copy_video_args, hevc_tag_args, keyframe_args, rate_args
+from integrations.ffmpeg.argv.fields import format_level
+from integrations.ffmpeg.argv.filters import has_software_tonemap, software_tonemap_filters, video_graph_args
+from integrations.ffmpeg.argv.validation import Checked, validate_request
 from integrations.ffmpeg.backend import CachedBackend
 from integrations.ffmpeg.probe import trial_encode, trial_source_args
 from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
@@ -38,19 +41,16 @@ class SoftwareBackend(CachedBackend):
             available=True,
             video_encoders=codecs,
             ten_bit="libx265" in ffmpeg.encoders,
-            tone_mapping=shared.has_software_tonemap(ffmpeg),
+            tone_mapping=has_software_tonemap(ffmpeg),
             hardware=False,
         )
 
     def build_argv(self, request: TranscodeRequest, ffmpeg: FfmpegInfo) -> list[str]:
-        checked = shared.validate_request(request)
-        if request.video is None:
-            video_args = shared.copy_video_args(request)
-        else:
-            video_args = self._video_args(request, ffmpeg, checked)
-        return shared.assemble(request, ffmpeg, checked, before_input=[], video_args=video_args)
+        checked = validate_request(request)
+        video_args = copy_video_args(request) if request.video is None else self._video_args(request, ffmpeg, checked)
+        return assemble(request, ffmpeg, checked, before_input=[], video_args=video_args)
 
-    def _video_args(self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked) -> list[str]:
+    def _video_args(self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: Checked) -> list[str]:
         video = request.video
         assert video is not None
         encoder = pick_encoder(video.codec, ffmpeg)
@@ -60,37 +60,35 @@ class SoftwareBackend(CachedBackend):
         ten_bit = video.bit_depth == 10
         before = [f"scale=w={video.width}:h={video.height}"]
         if video.tone_map:
-            before += shared.software_tonemap_filters(ffmpeg)  # ends in format=yuv420p
+            before += software_tonemap_filters(ffmpeg)  # ends in format=yuv420p
             after: list[str] = []
         else:
             after = ["format=yuv420p10le" if ten_bit else "format=yuv420p"]
-        graph = shared.video_graph_args(
-            request, checked, before, after, overlay_format="yuv420p10" if ten_bit else "yuv420"
-        )
+        graph = video_graph_args(request, checked, before, after, overlay_format="yuv420p10" if ten_bit else "yuv420")
         return [*graph, *self._encoder_args(encoder, request, checked)]
 
     @staticmethod
-    def _encoder_args(encoder: str, request: TranscodeRequest, checked: shared.Checked) -> list[str]:
+    def _encoder_args(encoder: str, request: TranscodeRequest, checked: Checked) -> list[str]:
         video = request.video
         assert video is not None
-        rate = shared.rate_args(video)
-        keyframes = shared.keyframe_args(request, checked)
+        rate = rate_args(video)
+        keyframes = keyframe_args(request, checked)
         if encoder == "libx264":
             args = ["-c:v", encoder, "-preset", PRESET]
             if video.profile:
                 args += ["-profile:v", video.profile]
             if checked.level is not None:
-                args += ["-level", shared.format_level(checked.level)]
+                args += ["-level", format_level(checked.level)]
             return [*args, *rate, *keyframes, "-sc_threshold", "0"]
         if encoder == "libx265":
             params = ["log-level=error", "scenecut=0", "open-gop=0"]
             if checked.level is not None:
-                params.append(f"level-idc={shared.format_level(checked.level)}")
+                params.append(f"level-idc={format_level(checked.level)}")
             args = ["-c:v", encoder, "-preset", PRESET]
             if video.profile:
                 args += ["-profile:v", video.profile]
             args += [*rate, *keyframes, "-forced-idr", "1", "-x265-params", ":".join(params)]
-            return [*args, *shared.hevc_tag_args(request)]
+            return [*args, *hevc_tag_args(request)]
         if encoder == "libaom-av1":
             return ["-c:v", encoder, "-usage", "realtime", "-cpu-used", "8", "-row-mt", "1", *rate, *keyframes]
         if encoder == "libsvtav1":  # SVT-AV1 refuses a max bitrate equal to the target: target only

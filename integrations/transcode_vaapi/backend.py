@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from integrations.ffmpeg import argv as shared
 from integrations.ffmpeg import hardware
+from integrations.ffmpeg.argv.validation import Checked
 from integrations.ffmpeg.probe import trial_encode, trial_source_args
 from plugin_sdk.streaming import FfmpegInfo, TranscodeRequest, TranscoderInfo
 
@@ -45,7 +45,7 @@ class VaapiBackend(hardware.RenderNodeBackend):
         return await self.detect_on_nodes(ffmpeg, nodes, trial, tone_mapping="tonemap_vaapi" in ffmpeg.filters)
 
     def _pipeline(
-        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: shared.Checked
+        self, request: TranscodeRequest, ffmpeg: FfmpegInfo, checked: Checked
     ) -> tuple[list[str], list[str], list[str]]:
         hw_decoded = hardware.hw_decodable(request)
         before_input = device_args(self.device)

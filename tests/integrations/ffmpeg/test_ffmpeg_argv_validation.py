@@ -8,7 +8,9 @@ import math
 
 import pytest
 
-from integrations.ffmpeg.argv import escape_filter_path, format_seconds, parse_level, validate_request
+from integrations.ffmpeg.argv.fields import format_seconds, parse_level
+from integrations.ffmpeg.argv.filters import escape_filter_path
+from integrations.ffmpeg.argv.validation import validate_request
 from integrations.transcode_nvenc.backend import NvencBackend
 from integrations.transcode_qsv.backend import QsvBackend
 from integrations.transcode_software.backend import SoftwareBackend

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from integrations.ffmpeg.argv import escape_filter_path
+from integrations.ffmpeg.argv.filters import escape_filter_path
 from integrations.ffmpeg.probe import run_ffmpeg
 from integrations.transcode_software.backend import SoftwareBackend
 from plugin_sdk.streaming import FfmpegInfo, SegmentOutput, TranscodeRequest, VideoTarget

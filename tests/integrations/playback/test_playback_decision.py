@@ -14,20 +14,12 @@ from integrations.playback.codec_strings import (
     source_level,
     video_codec_string,
 )
-from integrations.playback.decision import (
-    DecisionError,
-    PlayMethod,
-    Rendition,
-    SubtitleDelivery,
-    bitrate_ladder,
-    container_for,
-    decide,
-    source_bitrate,
-    source_streams,
-    stream_codec_string,
-    target_codec_string,
-)
+from integrations.playback.compatibility import SubtitleDelivery
+from integrations.playback.decision import PlayMethod, decide
+from integrations.playback.errors import DecisionError
 from integrations.playback.profiles import BUILTIN_PROFILES, DeviceProfile, validate_profile
+from integrations.playback.renditions import Rendition, bitrate_ladder, stream_codec_string, target_codec_string
+from integrations.playback.sources import container_for, source_bitrate, source_streams
 from plugin_sdk.media import TICKS_PER_SECOND
 from plugin_sdk.streaming import AudioTarget, VideoTarget
 

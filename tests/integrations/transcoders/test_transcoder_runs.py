@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import pytest
 
-from integrations.ffmpeg.argv import subtitle_extract_argv
+from integrations.ffmpeg.argv.command import subtitle_extract_argv
 from integrations.ffmpeg.locate import bundled_ffmpeg, system_ffmpeg
 from integrations.ffmpeg.probe import probe_ffmpeg
 from integrations.transcode_software.backend import SoftwareBackend
