@@ -14,6 +14,8 @@ import voluptuous as vol
 
 from core.scope import IntegrationScope
 from integrations.auth import get_service
+from integrations.auth.secrets import load_or_create_key
+from integrations.jellyfin.artwork import ImageSigner
 from integrations.jellyfin.discovery import DEFAULT_PORT, DiscoveryProtocol, DiscoveryService
 from integrations.jellyfin.images import ImageRoutes
 from integrations.jellyfin.items import ItemRoutes
@@ -55,7 +57,9 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     if not server_id:
         server_id = uuid.uuid4().hex
         await hub.entries.set(DOMAIN, "server_id", server_id)
-    server = JellyfinServer(hub, auth, server_id, config)
+    # A secret of its own (data dir, mode 0600, like auth's signing key): it signs image tags and nothing else.
+    signer = ImageSigner(load_or_create_key(hub.data_dir / "image-tags.key"))
+    server = JellyfinServer(hub, auth, server_id, config, signer)
     server.trickplay = TrickplayStore(server)
     SystemRoutes(server).register()
     ItemRoutes(server).register()

@@ -14,9 +14,10 @@ from typing import Any
 import orjson
 
 from core.storage import Database
+from integrations.jellyfin.artwork import ImageSigner, PageImages
 from integrations.jellyfin.protocol import Prepared, clean, jf_date
 from integrations.library.models import Library
-from integrations.playback.decision import container_for, source_streams
+from integrations.playback.sources import container_for, source_streams
 from plugin_sdk.auth import Principal
 
 TYPE_NAMES = {
@@ -77,7 +78,6 @@ _MAY_HOLD_NULLS = frozenset({"MediaSources", "MediaStreams"})
 _HAS_PARENTS = frozenset({"season", "episode", "album", "track"})  # parents they show (series, season, album)
 _MUSIC = frozenset({"album", "track"})  # their artists come from item values whatever Fields says
 _NO_VALUES: dict[str, list[str]] = {}
-_NO_IMAGES: list[dict[str, Any]] = []
 _PLAIN_COLUMNS = (
     ("CriticRating", "critic_rating"),
     ("OfficialRating", "official_rating"),
@@ -181,8 +181,8 @@ def user_data_dto(item_id: str, data: dict[str, Any] | None, runtime: int | None
 
 
 class DtoBuilder:
-    def __init__(self, db: Database, server_id: str, hooks: Any, trickplay: Any = None) -> None:
-        self.db, self.server_id, self.hooks = db, server_id, hooks
+    def __init__(self, db: Database, server_id: str, hooks: Any, signer: ImageSigner, trickplay: Any = None) -> None:
+        self.db, self.server_id, self.hooks, self.signer = db, server_id, hooks, signer
         self.trickplay = trickplay  # a TrickplayStore, for the `Trickplay` field
 
     async def user_data(self, principal: Principal, item_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -244,7 +244,7 @@ class DtoBuilder:
             return []
         want = Wanted(fields, detail)
         ids = [row["id"] for row in rows]
-        images: dict[str, list[dict[str, Any]]] = {}
+        images = PageImages(self.signer)
         parents: dict[str, dict[str, Any]] = {}
         parent_ids = sorted(
             {row.get("parent_id") for row in rows if row.get("parent_id") and row["type"] in _HAS_PARENTS}
@@ -263,8 +263,9 @@ class DtoBuilder:
         image_rows, value_rows, count_rows, people_rows, sources, user_data, trickplay = await asyncio.gather(
             _in(
                 self.db,
-                f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, m.tag "
-                "FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) ORDER BY m.position",
+                f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, m.tag, "
+                "m.blurhash FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) "
+                "ORDER BY m.position",
                 sorted(set(ids) | set(parents)),
             ),
             _in(
@@ -298,11 +299,9 @@ class DtoBuilder:
         for row in image_rows:
             item_id = row.pop("row_id")
             if row["image_type"] is not None:
-                images.setdefault(item_id, []).append(
-                    {"type": row["image_type"], "position": row["position"], "tag": row["tag"]}
-                )
+                images.add(item_id, row)
             if columns and item_id not in extras:
-                del row["image_type"], row["position"], row["tag"]
+                del row["image_type"], row["position"], row["tag"], row["blurhash"]
                 extras[item_id] = row
         if partial:  # listing rows are the caller's: extend copies
             rows = [{**row, **extras[row["id"]]} if row["id"] in extras else row for row in rows]
@@ -321,6 +320,7 @@ class DtoBuilder:
         for row in rows:
             item_id, kind = row["id"], row["type"]
             dto = self._item(row, want, parents, images, values.get(item_id, _NO_VALUES), counts.get(item_id, 0))
+            images.attach_blurhashes(dto)
             dto["UserData"] = user_data_dto(item_id, user_data.get(item_id), row.get("runtime_ticks"))
             if want.can_download:
                 dto["CanDownload"] = kind in MEDIA_TYPES and may_download
@@ -382,22 +382,22 @@ class DtoBuilder:
         row: dict[str, Any],
         want: Wanted,
         parents: dict[str, dict[str, Any]],
-        images: dict[str, list[dict[str, Any]]],
+        images: PageImages,
         values: dict[str, list[str]],
         child_count: int,
     ) -> dict[str, Any]:
         kind = row["type"]
         item_id = row["id"]
         get = row.get
-        tags, backdrops = _image_tags(images.get(item_id, _NO_IMAGES))
+        own = images.of(item_id)
         dto: dict[str, Any] = {
             "Name": row["name"],
             "ServerId": self.server_id,
             "Id": item_id,
             "IsFolder": kind in FOLDER_TYPES,
             "Type": TYPE_NAMES.get(kind, "Folder"),
-            "ImageTags": tags,
-            "BackdropImageTags": backdrops,
+            "ImageTags": own.tags,
+            "BackdropImageTags": own.backdrops,
             "LocationType": "FileSystem",
             "MediaType": MEDIA_TYPES.get(kind, "Unknown"),
         }
@@ -475,8 +475,7 @@ class DtoBuilder:
             names = values.get("artist") or ([artist["name"]] if artist else [])
             if album:
                 dto["Album"], dto["AlbumId"] = album["name"], album["id"]
-                album_tags, _ = _image_tags(images.get(album["id"], []))
-                dto["AlbumPrimaryImageTag"] = album_tags.get("Primary")
+                dto["AlbumPrimaryImageTag"] = images.of(album["id"]).tags.get("Primary")
             dto["Artists"] = names
             dto["ArtistItems"] = [
                 {"Name": n, "Id": artist["id"] if artist and artist["name"] == n else name_id("artist", n)}
@@ -488,9 +487,10 @@ class DtoBuilder:
         return dto
 
     @staticmethod
-    def _series(dto: dict[str, Any], series: dict[str, Any], images: dict[str, list[dict[str, Any]]]) -> None:
+    def _series(dto: dict[str, Any], series: dict[str, Any], images: PageImages) -> None:
         dto["SeriesId"], dto["SeriesName"] = series["id"], series["name"]
-        tags, backdrops = _image_tags(images.get(series["id"], []))
+        found = images.of(series["id"])
+        tags, backdrops = found.tags, found.backdrops
         dto["SeriesPrimaryImageTag"] = tags.get("Primary")
         if backdrops and not dto["BackdropImageTags"]:
             dto["ParentBackdropItemId"], dto["ParentBackdropImageTags"] = series["id"], backdrops
@@ -616,14 +616,3 @@ def _prepared(dto: dict[str, Any]) -> Prepared:
     for key in _MAY_HOLD_NULLS.intersection(out):
         out[key] = clean(out[key])
     return out
-
-
-def _image_tags(rows: list[dict[str, Any]]) -> tuple[dict[str, str], list[str]]:
-    tags: dict[str, str] = {}
-    backdrops: list[str] = []
-    for row in rows:
-        if row["type"] == "Backdrop":
-            backdrops.append(row["tag"])
-        elif row["position"] == 0:
-            tags.setdefault(row["type"], row["tag"])
-    return tags, backdrops

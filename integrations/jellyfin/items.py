@@ -51,7 +51,7 @@ def _index_key(row: dict[str, Any]) -> tuple[Any, ...]:
 class ItemRoutes:
     def __init__(self, server: JellyfinServer) -> None:
         self.server = server
-        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.trickplay)
+        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.image_signer, server.trickplay)
 
     def register(self) -> None:
         route = self.server.route

@@ -1,7 +1,8 @@
 """Playing: PlaybackInfo, static streams, universal audio, HLS, subtitles, stopping encodes.
 
 Decisions are Marquee's (`integrations.playback.decision.decide`) on the Jellyfin DeviceProfile mapped to a
-Marquee profile (profile.py). Direct play and direct stream are the file itself (`Static=true`, with ranges).
+Marquee profile (profile.py); media_source.py turns them into PlaybackInfo's MediaSources. Direct play and direct
+stream are the file itself (`Static=true`, with ranges).
 
 HLS: the Jellyfin URLs (`/Videos/{id}/master.m3u8`, `main.m3u8`, `hls1/...`) open a play session in the
 streaming integration through its public route (`POST /api/v1/items/{id}/playback-info`, called in-process with
@@ -15,17 +16,19 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
+from core.bus import Event
 from integrations.auth.credentials import token_of
 from integrations.jellyfin import internal
 from integrations.jellyfin.dto import DtoBuilder
+from integrations.jellyfin.media_source import media_source_dto
+from integrations.jellyfin.play_session import JellyfinPlaySession, SourcePlan
+from integrations.jellyfin.playback_params import PlaybackInfoParams, checked_stream_index
 from integrations.jellyfin.profile import (
     NAME,
     audio_codec_names,
@@ -40,18 +43,9 @@ from integrations.jellyfin.server import JellyfinServer
 from integrations.jellyfin.system import authorization_fields, json_object
 from integrations.library.queries import get_item, media_sources
 from integrations.library.ratings import may_see
-from integrations.playback.decision import (
-    DecisionError,
-    PlaybackDecision,
-    PlayMethod,
-    SubtitleDelivery,
-    container_for,
-    decide,
-    source_streams,
-    subtitle_delivery,
-)
-from integrations.playback.profiles import DeviceProfile
+from integrations.playback.sources import container_for, source_streams
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
+from integrations.playstate.events import EVENT_PLAYBACK_STOPPED
 from integrations.streaming.audio import TARGETS, pipe_ffmpeg, universal_argv
 from integrations.streaming.direct import file_response
 from plugin_sdk.auth import Principal
@@ -65,82 +59,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 HLS_EXTENSIONS = {"ts": "ts", "mp4": "m4s", "m4s": "m4s"}
 
 
-@dataclass(slots=True)
-class SourcePlan:
-    """What PlaybackInfo decided for one media source; the HLS routes open the Marquee session from it."""
-
-    profile: DeviceProfile
-    audio_index: int | None
-    subtitle_index: int | None
-    start_ticks: int
-    max_bitrate: int | None
-    burn_in: bool
-    hls_url: str | None = None  # Marquee's master URL (with its media token) once opened
-    rendition: str | None = None  # the first variant of Marquee's master, once read
-
-
-@dataclass(slots=True)
-class JellyfinPlaySession:
-    id: str
-    user_id: str
-    device_key: str | None
-    item_id: str
-    sources: dict[str, SourcePlan] = field(default_factory=dict)
-    created: float = field(default_factory=time.monotonic)
-
-
-class _Params:
-    """PlaybackInfo parameters: the JSON body (PlaybackInfoDto) first, then the query string; any case."""
-
-    def __init__(self, query: Query, body: dict[str, Any]) -> None:
-        self.query = query
-        self.body = {k.lower(): v for k, v in body.items()}
-
-    def raw(self, name: str) -> Any:
-        value = self.body.get(name.lower())
-        return value if value is not None else self.query.text(name)
-
-    def integer(self, name: str, minimum: int = 0, maximum: int = 2**31 - 1) -> int | None:
-        value = self.raw(name)
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool):
-            raise JellyfinError(400, f"{name} must be an integer")
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise JellyfinError(400, f"{name} must be an integer") from None
-        if not minimum <= number <= maximum:
-            raise JellyfinError(400, f"{name} must be between {minimum} and {maximum}")
-        return number
-
-    def boolean(self, name: str, default: bool) -> bool:
-        value = self.raw(name)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "1"):
-            return True
-        if text in ("false", "0"):
-            return False
-        raise JellyfinError(400, f"{name} must be true or false")
-
-
-def _stream_index(value: int | None, source: dict[str, Any], kind: str) -> int | None:
-    """A stream index the client named, checked against the source (404 when it isn't there)."""
-    if value is None or (kind == "subtitle" and value < 0):
-        return None
-    if not any(s["index"] == value and s.get("type") == kind for s in source_streams(source)):
-        raise JellyfinError(404, f"No {kind} stream with index {value} in media source {source['id']}")
-    return value
-
-
 class PlaybackRoutes:
     def __init__(self, server: JellyfinServer) -> None:
         self.server = server
-        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.trickplay)
+        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.image_signer, server.trickplay)
         self.sessions: dict[str, JellyfinPlaySession] = {}
 
     def register(self) -> None:
@@ -159,6 +81,14 @@ class PlaybackRoutes:
         subtitles = ["/Videos/{itemId}/{mediaSourceId}/Subtitles/{index}/Stream.{format}",
                      "/Videos/{itemId}/{mediaSourceId}/Subtitles/{index}/{startTicks}/Stream.{format}"]  # fmt: skip
         route(subtitles, self.subtitle, **media)
+        self.server.scope.bus.listen(EVENT_PLAYBACK_STOPPED, self._player_stopped)
+
+    def _player_stopped(self, event: Event) -> None:
+        """A stop report naming a play session: forget it (streaming ends its transcodes), so a later request
+        with the same PlaySessionId opens a fresh one instead of following a closed Marquee session."""
+        session = self.sessions.get(event.data.get("play_session_id") or "")
+        if session is not None and session.user_id == event.data["user_id"]:
+            del self.sessions[session.id]
 
     # -- helpers ----------------------------------------------------------------------------------------------
 
@@ -201,7 +131,7 @@ class PlaybackRoutes:
     async def playback_info(self, request: Request) -> Response:
         query = Query(request)
         body = await json_object(request) if request.method == "POST" else {}
-        params = _Params(query, body)
+        params = PlaybackInfoParams(query, body)
         user_id = params.raw("UserId")
         principal = await self.server.acting_user(request, str(user_id) if user_id else None)
         item = await self._item(principal, request.path_params["itemId"])
@@ -225,123 +155,20 @@ class PlaybackRoutes:
         for source in sources:
             strict = len(sources) == 1
             try:
-                audio_index = _stream_index(audio, source, "audio")
-                subtitle_index = _stream_index(subtitle, source, "subtitle")
+                audio_index = checked_stream_index(audio, source, "audio")
+                subtitle_index = checked_stream_index(subtitle, source, "subtitle")
             except JellyfinError:
                 if strict:
                     raise
                 audio_index = subtitle_index = None
             plan = SourcePlan(profile, audio_index, subtitle_index, start, max_bitrate, burn_in)
-            out.append(self._media_source(item, source, plan, enable, session, token))
+            out.append(media_source_dto(self.dto, item, source, plan, enable, session, token))
             session.sources[source["id"]] = plan
         self._remember(session)
         answer: dict[str, Any] = {"MediaSources": out, "PlaySessionId": session.id}
         if not any(s["SupportsDirectPlay"] or s["SupportsDirectStream"] or s.get("TranscodingUrl") for s in out):
             answer["ErrorCode"] = "NoCompatibleStream"
         return respond(request, answer)
-
-    def _decide(self, source: dict[str, Any], plan: SourcePlan, force_stream: bool) -> PlaybackDecision:
-        profile = plan.profile
-        if force_stream:  # the client refused the file as it is: no container is direct-playable
-            profile = replace(profile, video_containers=frozenset(), audio_containers=frozenset())
-        try:
-            return decide(source, profile, audio_index=plan.audio_index, subtitle_index=plan.subtitle_index,
-                          max_bitrate=plan.max_bitrate, start_ticks=plan.start_ticks,
-                          burn_in_subtitles=plan.burn_in)  # fmt: skip
-        except DecisionError as err:
-            raise JellyfinError(400, f"No way to play this media source: {err}") from None
-
-    def _media_source(
-        self, item: dict[str, Any], source: dict[str, Any], plan: SourcePlan, enable: dict[str, bool],
-        session: JellyfinPlaySession, token: str,
-    ) -> dict[str, Any]:  # fmt: skip
-        decision = self._decide(source, plan, False)
-        direct = decision.method is PlayMethod.DIRECT_PLAY
-        if direct and not (enable["DirectPlay"] or enable["DirectStream"]):
-            decision, direct = self._decide(source, plan, True), False
-        dto = self.dto.media_source(source, item)
-        dto["Container"] = decision.container
-        dto["SupportsDirectPlay"] = direct and enable["DirectPlay"]
-        dto["SupportsDirectStream"] = direct and enable["DirectStream"]
-        dto["SupportsTranscoding"] = enable["Transcoding"]
-        if decision.audio_stream is not None:
-            dto["DefaultAudioStreamIndex"] = decision.audio_stream["index"]
-        if decision.subtitle_stream is not None:
-            dto["DefaultSubtitleStreamIndex"] = decision.subtitle_stream["index"]
-        self._subtitle_delivery(dto, item, source, plan.profile, decision, direct, token)
-        if not direct and enable["Transcoding"]:
-            self._transcoding(dto, item, source, decision, session, token, plan)
-        return dto
-
-    def _subtitle_delivery(
-        self, dto: dict[str, Any], item: dict[str, Any], source: dict[str, Any], profile: DeviceProfile,
-        decision: PlaybackDecision, direct: bool, token: str,
-    ) -> None:  # fmt: skip
-        chosen = (decision.subtitle_stream or {}).get("index")
-        by_index = {s["index"]: s for s in source_streams(source) if s.get("type") == "subtitle"}
-        for stream in dto["MediaStreams"]:
-            if stream["Type"] != "Subtitle":
-                continue
-            original = by_index.get(stream["Index"])
-            if original is None:
-                continue
-            if stream["Index"] == chosen and decision.subtitle_delivery is SubtitleDelivery.BURN_IN:
-                stream["DeliveryMethod"] = "Encode"
-                continue
-            delivery = subtitle_delivery(original, profile, direct_play=direct)
-            if delivery is SubtitleDelivery.NATIVE and not original.get("is_external"):
-                stream["DeliveryMethod"] = "Embed"
-            elif delivery is SubtitleDelivery.BURN_IN or not is_text_subtitle(original.get("codec")):
-                stream["DeliveryMethod"] = "Encode"
-            else:
-                native_srt = (delivery is SubtitleDelivery.NATIVE and original.get("is_external")
-                              and (original.get("codec") or "") in ("subrip", "srt"))  # fmt: skip
-                fmt = "srt" if native_srt else "vtt"
-                offset = 0 if direct or native_srt else decision.subtitle_offset_ticks
-                stream["DeliveryMethod"] = "External"
-                stream["DeliveryUrl"] = (
-                    f"/Videos/{item['id']}/{source['id']}/Subtitles/{stream['Index']}/{offset}/Stream.{fmt}"
-                    f"?api_key={quote(token)}"
-                )
-                stream["IsExternalUrl"] = False
-
-    def _transcoding(
-        self, dto: dict[str, Any], item: dict[str, Any], source: dict[str, Any], decision: PlaybackDecision,
-        session: JellyfinPlaySession, token: str, plan: SourcePlan,
-    ) -> None:  # fmt: skip
-        audio_only = decision.video_stream is None
-        kind = "Audio" if audio_only else "Videos"
-        if decision.protocol == "http" and audio_only:
-            target = decision.audio.codec if decision.audio else (decision.audio_stream or {}).get("codec") or "mp3"
-            params = {"UserId": session.user_id, "DeviceId": session.device_key or "", "MediaSourceId": source["id"],
-                      "PlaySessionId": session.id, "api_key": token, "Container": decision.output_container,
-                      "AudioCodec": target, "TranscodingContainer": decision.output_container,
-                      "TranscodingProtocol": "http"}  # fmt: skip
-            dto["TranscodingUrl"] = f"/Audio/{item['id']}/universal?{urlencode(params)}"
-            dto["TranscodingSubProtocol"] = "http"
-            dto["TranscodingContainer"] = decision.output_container
-            return
-        segment = "mp4" if decision.output_container == "fmp4" else "ts"
-        video_codec = decision.video.codec if decision.video else (decision.video_stream or {}).get("codec")
-        audio_codec = decision.audio.codec if decision.audio else (decision.audio_stream or {}).get("codec")
-        params = {
-            "DeviceId": session.device_key or "",
-            "MediaSourceId": source["id"],
-            "PlaySessionId": session.id,
-            "api_key": token,
-            "SegmentContainer": segment,
-            "VideoCodec": video_codec or "",
-            "AudioCodec": audio_codec or "",
-            "AudioStreamIndex": (decision.audio_stream or {}).get("index", ""),
-            "SubtitleStreamIndex": (decision.subtitle_stream or {}).get("index", ""),
-            "StartTimeTicks": plan.start_ticks or "",
-            "MaxStreamingBitrate": plan.max_bitrate or "",
-            "TranscodeReasons": ",".join(decision.reasons),
-        }
-        clean = {k: v for k, v in params.items() if v not in ("", None) and (v or k == "AudioStreamIndex")}
-        dto["TranscodingUrl"] = f"/{kind}/{item['id']}/master.m3u8?{urlencode(clean)}"
-        dto["TranscodingSubProtocol"] = "hls"
-        dto["TranscodingContainer"] = segment
 
     # -- static streams -----------------------------------------------------------------------------------------
 
@@ -424,8 +251,8 @@ class PlaybackRoutes:
                     self._remember(session)
             session.sources[source["id"]] = plan
         wanted = {
-            "audio_index": _stream_index(audio, source, "audio") if audio is not None else plan.audio_index,
-            "subtitle_index": _stream_index(subtitle, source, "subtitle") if subtitle is not None
+            "audio_index": checked_stream_index(audio, source, "audio") if audio is not None else plan.audio_index,
+            "subtitle_index": checked_stream_index(subtitle, source, "subtitle") if subtitle is not None
             else plan.subtitle_index,
             "start_ticks": start if start is not None else plan.start_ticks,
         }  # fmt: skip

@@ -12,7 +12,9 @@ from starlette.requests import Request
 
 from core.scope import IntegrationScope
 from integrations.auth.service import AuthService
+from integrations.jellyfin.artwork import ImageSigner
 from integrations.jellyfin.protocol import Handler, JellyfinError, PathCanon, endpoint, jf_date, normalize_id
+from integrations.library.catalog import image_tag
 from plugin_sdk.auth import Principal, principal_of
 
 DOMAIN = "jellyfin"
@@ -21,9 +23,12 @@ PRODUCT_NAME = "Jellyfin Server"
 
 
 class JellyfinServer:
-    def __init__(self, scope: IntegrationScope, auth: AuthService, server_id: str, config: dict[str, Any]) -> None:
+    def __init__(
+        self, scope: IntegrationScope, auth: AuthService, server_id: str, config: dict[str, Any], signer: ImageSigner
+    ) -> None:
         self.scope = scope
         self.auth = auth
+        self.image_signer = signer  # image tags are capabilities (artwork.py)
         self.server_id = server_id
         self.server_name = config.get("server_name") or "Marquee"
         self.config = config
@@ -79,7 +84,7 @@ class JellyfinServer:
             "ServerId": self.server_id,
             "ServerName": self.server_name,
             "Id": user["id"],
-            "PrimaryImageTag": None,
+            "PrimaryImageTag": self.user_image_tag(user),
             "HasPassword": user["password_hash"] is not None,
             "HasConfiguredPassword": user["password_hash"] is not None,
             "HasConfiguredEasyPassword": False,
@@ -150,6 +155,11 @@ class JellyfinServer:
                 "SyncPlayAccess": "None",
             },
         }
+
+    def user_image_tag(self, user: dict[str, Any]) -> str | None:
+        if not user.get("image_path"):
+            return None
+        return self.image_signer.sign(user["id"], "Primary", 0, image_tag(user["image_path"]), owner="user")
 
     async def sessions_of(self, principal: Principal) -> list[dict[str, Any]]:
         """The caller's own session; an admin sees every device active in the last day."""

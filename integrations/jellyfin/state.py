@@ -111,11 +111,13 @@ class StateRoutes:
             principal.user_id, item["id"], store.after_stop(current, position, item["runtime_ticks"])
         )
         self._changed(principal, item, data)
-        # Jellyfin's PlaySessionId is the Jellyfin layer's own: streaming matches this device and item instead.
+        # The PlaySessionId is the Jellyfin layer's own (it forgets that session); streaming, which never issued
+        # it, ends this device's sessions of the item instead.
+        session_id = {k.lower(): v for k, v in (await json_object(request)).items()}.get("playsessionid")
         self.server.scope.bus.fire(
             EVENT_PLAYBACK_STOPPED,
             {"user_id": principal.user_id, "device_id": principal.device_id, "item_id": item["id"],
-             "play_session_id": None},
+             "play_session_id": session_id if isinstance(session_id, str) and len(session_id) <= 64 else None},
         )  # fmt: skip
         return no_content()
 

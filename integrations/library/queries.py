@@ -165,40 +165,57 @@ async def item_details(db: Database, item: Row) -> dict[str, Any]:
     details = {k: v for k, v in item.items() if v is not None and k not in ("natural_key",)}
     details["provider_ids"] = orjson.loads(item["provider_ids"])
     details["locked_fields"] = orjson.loads(item["locked_fields"])
-    values = await db.fetch_all(
-        "SELECT kind, value FROM item_values WHERE item_id = ? ORDER BY kind, value", (item_id,)
+    values, people, images, children, sources = await db.fetch_batch(
+        [
+            ("SELECT kind, value FROM item_values WHERE item_id = ? ORDER BY kind, value", (item_id,)),
+            (
+                "SELECT p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p ON p.id = ip.person_id "
+                "WHERE ip.item_id = ? ORDER BY ip.position",
+                (item_id,),
+            ),
+            (
+                "SELECT type, position, tag, source, NULLIF(blurhash, '') AS blurhash FROM images WHERE item_id = ? "
+                "ORDER BY type, position",
+                (item_id,),
+            ),
+            ("SELECT COUNT(*) AS n FROM items WHERE parent_id = ?", (item_id,)),
+            (_SOURCES, (item_id,)),
+        ]
     )
     for kind in ("genre", "studio", "tag", "artist"):
         details[kind + "s"] = [v["value"] for v in values if v["kind"] == kind]
-    details["people"] = await db.fetch_all(
-        "SELECT p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p ON p.id = ip.person_id "
-        "WHERE ip.item_id = ? ORDER BY ip.position",
-        (item_id,),
-    )
-    details["images"] = await db.fetch_all(
-        "SELECT type, position, tag, source FROM images WHERE item_id = ? ORDER BY type, position", (item_id,)
-    )
-    details["child_count"] = await db.fetch_value("SELECT COUNT(*) FROM items WHERE parent_id = ?", (item_id,))
-    details["media_sources"] = await media_sources(db, item_id)
+    details["people"] = people
+    details["images"] = images
+    details["child_count"] = children[0]["n"]
+    details["media_sources"] = await _with_streams(db, sources)
     return details
 
 
+_SOURCES = (
+    "SELECT id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
+    "WHERE item_id = ? AND status = 'ok' ORDER BY version_label, path"
+)
+
+
+_CHAPTERS = "SELECT start_ticks, end_ticks, title FROM chapters WHERE source_id = ? ORDER BY position"
+
+
 async def media_sources(db: Database, item_id: str) -> list[dict[str, Any]]:
-    sources = await db.fetch_all(
-        "SELECT id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
-        "WHERE item_id = ? AND status = 'ok' ORDER BY version_label, path",
-        (item_id,),
-    )
+    return await _with_streams(db, await db.fetch_all(_SOURCES, (item_id,)))
+
+
+async def _with_streams(db: Database, sources: list[Row]) -> list[dict[str, Any]]:
+    """Each source with its streams and chapters, read in one batch."""
+    queries: list[tuple[str, tuple[Any, ...]]] = []
     for source in sources:
-        streams = await db.fetch_all(
-            "SELECT data FROM media_streams WHERE source_id = ? ORDER BY position", (source["id"],)
-        )
+        queries.append(("SELECT data FROM media_streams WHERE source_id = ? ORDER BY position", (source["id"],)))
+        queries.append((_CHAPTERS, (source["id"],)))
+    answers = await db.fetch_batch(queries) if queries else []
+    for source, streams, chapters in zip(sources, answers[::2], answers[1::2], strict=True):
         source["streams"] = [
             {k: v for k, v in orjson.loads(s["data"]).items() if v is not None and v is not False} for s in streams
         ]
-        source["chapters"] = await db.fetch_all(
-            "SELECT start_ticks, end_ticks, title FROM chapters WHERE source_id = ? ORDER BY position", (source["id"],)
-        )
+        source["chapters"] = chapters
     return sources
 
 

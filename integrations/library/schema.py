@@ -140,4 +140,14 @@ MIGRATIONS = [
             "CREATE INDEX items_library_parent_added ON items (library_id, parent_id, date_added)",
         ],
     ),
+    Migration(
+        4,
+        "image blurhashes",
+        [
+            # Filled right after a scan writes its images (library/blurhash.py); '' when one could not be made.
+            "ALTER TABLE images ADD COLUMN blurhash TEXT",
+            # The rows still waiting for one: a no-change rescan finds none without reading every image row.
+            "CREATE INDEX images_blurhash_pending ON images (item_id) WHERE blurhash IS NULL",
+        ],
+    ),
 ]

@@ -30,8 +30,11 @@ async def test_every_non_public_route_refuses_anonymous_callers(marquee_hub, tes
     public = sorted(getattr(r, "path", "") for r, a in running.hub.http.all_routes() if a.public)
     assert public == [
         # The Jellyfin surface's login screen needs these, as Jellyfin itself does.
-        "/Branding/Configuration", "/Branding/Css", "/Branding/Css.css", "/GetUTCTime", "/QuickConnect/Enabled",
-        "/System/Info/Public", "/System/Ping", "/Users/AuthenticateByName", "/Users/Public",
+        "/Branding/Configuration", "/Branding/Css", "/Branding/Css.css", "/GetUTCTime",
+        # Jellyfin artwork: public routes that check callers themselves (a token, or a signed tag as capability).
+        "/Items/{itemId}/Images/{imageType}", "/Items/{itemId}/Images/{imageType}/{imageIndex}",
+        "/QuickConnect/Enabled", "/System/Info/Public", "/System/Ping", "/Users/AuthenticateByName", "/Users/Public",
+        "/Users/{userId}/Images/{imageType}",
         "/api/v1/auth/first-admin", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/setup",
         "/api/v1/system/info/public", "/health/live", "/health/ready", "/web",
     ]  # fmt: skip

@@ -222,6 +222,9 @@ async def test_a_stop_report_ends_the_transcode(marquee_hub, test_media):
         await asyncio.sleep(0.1)
     assert (await running.get_json("/api/v1/transcodes"))[1] == []
     assert list(transcodes.iterdir()) == []
+    # The same PlaySessionId asked for again starts afresh rather than following the closed session.
+    status, master = await call(anon, "GET", info["MediaSources"][0]["TranscodingUrl"])
+    assert status == 200 and master.startswith(b"#EXTM3U"), master
 
 
 async def test_master_built_by_the_client_without_playback_info(marquee_hub, test_media):
