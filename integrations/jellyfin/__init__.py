@@ -17,16 +17,21 @@ from integrations.auth import get_service
 from integrations.auth.secrets import load_or_create_key
 from integrations.jellyfin.artwork import ImageSigner
 from integrations.jellyfin.discovery import DEFAULT_PORT, DiscoveryProtocol, DiscoveryService
+from integrations.jellyfin.facets import FacetRoutes
 from integrations.jellyfin.images import ImageRoutes
 from integrations.jellyfin.items import ItemRoutes
 from integrations.jellyfin.playback import PlaybackRoutes
 from integrations.jellyfin.protocol import CaseInsensitivePaths
 from integrations.jellyfin.schema import MIGRATIONS
+from integrations.jellyfin.search_hints import SearchHintRoutes
 from integrations.jellyfin.server import DOMAIN, JellyfinServer
+from integrations.jellyfin.shows import ShowRoutes
 from integrations.jellyfin.socket import SocketRoute
 from integrations.jellyfin.state import StateRoutes
 from integrations.jellyfin.system import SystemRoutes
 from integrations.jellyfin.trickplay import TrickplayRoutes, TrickplayStore
+from integrations.jellyfin.unsupported import UnsupportedRoutes
+from integrations.jellyfin.views import ViewRoutes
 
 
 def _folder(value: Any) -> str:
@@ -62,7 +67,12 @@ async def async_setup(hub: IntegrationScope, config: dict[str, Any]) -> bool:
     server = JellyfinServer(hub, auth, server_id, config, signer)
     server.trickplay = TrickplayStore(server)
     SystemRoutes(server).register()
+    ViewRoutes(server).register()
+    FacetRoutes(server).register()  # /Items/Filters before ItemRoutes' /Items/{itemId}
     ItemRoutes(server).register()
+    ShowRoutes(server).register()
+    SearchHintRoutes(server).register()
+    UnsupportedRoutes(server).register()
     ImageRoutes(server).register()
     StateRoutes(server).register()
     PlaybackRoutes(server).register()

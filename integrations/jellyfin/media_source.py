@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from integrations.jellyfin.dto import DtoBuilder
+from integrations.jellyfin.media_info import media_source
 from integrations.jellyfin.play_session import JellyfinPlaySession, SourcePlan
 from integrations.jellyfin.protocol import JellyfinError
 from integrations.playback.compatibility import SubtitleDelivery, subtitle_delivery
@@ -33,7 +33,7 @@ def decide_for_plan(source: dict[str, Any], plan: SourcePlan, force_stream: bool
 
 
 def media_source_dto(
-    builder: DtoBuilder, item: dict[str, Any], source: dict[str, Any], plan: SourcePlan, enable: dict[str, bool],
+    item: dict[str, Any], source: dict[str, Any], plan: SourcePlan, enable: dict[str, bool],
     session: JellyfinPlaySession, token: str,
 ) -> dict[str, Any]:  # fmt: skip
     """The MediaSourceInfo of `source` for this plan; `enable`: EnableDirectPlay/DirectStream/Transcoding."""
@@ -41,7 +41,7 @@ def media_source_dto(
     direct = decision.method is PlayMethod.DIRECT_PLAY
     if direct and not (enable["DirectPlay"] or enable["DirectStream"]):
         decision, direct = decide_for_plan(source, plan, True), False
-    dto = builder.media_source(source, item)
+    dto = media_source(source, item)
     dto["Container"] = decision.container
     dto["SupportsDirectPlay"] = direct and enable["DirectPlay"]
     dto["SupportsDirectStream"] = direct and enable["DirectStream"]

@@ -25,7 +25,6 @@ from starlette.responses import FileResponse, RedirectResponse, Response, Stream
 from core.bus import Event
 from integrations.auth.credentials import token_of
 from integrations.jellyfin import internal
-from integrations.jellyfin.dto import DtoBuilder
 from integrations.jellyfin.media_source import media_source_dto
 from integrations.jellyfin.play_session import JellyfinPlaySession, SourcePlan
 from integrations.jellyfin.playback_params import PlaybackInfoParams, checked_stream_index
@@ -62,7 +61,6 @@ HLS_EXTENSIONS = {"ts": "ts", "mp4": "m4s", "m4s": "m4s"}
 class PlaybackRoutes:
     def __init__(self, server: JellyfinServer) -> None:
         self.server = server
-        self.dto = DtoBuilder(server.db, server.server_id, server.scope.hooks, server.image_signer, server.trickplay)
         self.sessions: dict[str, JellyfinPlaySession] = {}
 
     def register(self) -> None:
@@ -162,7 +160,7 @@ class PlaybackRoutes:
                     raise
                 audio_index = subtitle_index = None
             plan = SourcePlan(profile, audio_index, subtitle_index, start, max_bitrate, burn_in)
-            out.append(media_source_dto(self.dto, item, source, plan, enable, session, token))
+            out.append(media_source_dto(item, source, plan, enable, session, token))
             session.sources[source["id"]] = plan
         self._remember(session)
         answer: dict[str, Any] = {"MediaSources": out, "PlaySessionId": session.id}

@@ -17,9 +17,9 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core.bus import Event
-from integrations.jellyfin.dto import user_data_dto
 from integrations.jellyfin.protocol import clean
 from integrations.jellyfin.server import JellyfinServer
+from integrations.jellyfin.user_data import user_data_dto
 from integrations.playstate.events import EVENT_STATE_CHANGED
 from integrations.websocket_api import _may_receive
 from plugin_sdk.auth import Principal, principal_of

@@ -9,10 +9,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from integrations.jellyfin.dto import user_data_dto
 from integrations.jellyfin.protocol import JellyfinError, no_content, normalize_id, respond
 from integrations.jellyfin.server import JellyfinServer
 from integrations.jellyfin.system import json_object
+from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.queries import get_item
 from integrations.library.ratings import may_see
 from integrations.playstate.events import EVENT_PLAYBACK_STOPPED, EVENT_STATE_CHANGED

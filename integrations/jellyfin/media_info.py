@@ -1,0 +1,147 @@
+"""MediaSourceInfo and MediaStream DTOs of the library's media sources, as item details and PlaybackInfo show
+them before any playback decision (media_source.py adds that)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from core.storage import Database
+from integrations.jellyfin.batched import fetch_in
+from integrations.playback.sources import container_for, source_streams
+
+STREAM_TYPES = {"video": "Video", "audio": "Audio", "subtitle": "Subtitle", "data": "Data"}
+TEXT_SUBTITLES = frozenset({"srt", "subrip", "ass", "ssa", "webvtt", "vtt", "mov_text", "text"})
+
+
+async def read_media_sources(db: Database, item_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each item's playable sources with their streams (as library.queries.media_sources has them), in two
+    queries for the whole page."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    by_id: dict[str, dict[str, Any]] = {}
+    for source in await fetch_in(
+        db,
+        "SELECT id, item_id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
+        "WHERE item_id IN ({ids}) AND status = 'ok' ORDER BY version_label, path",
+        item_ids,
+    ):
+        source["streams"] = []
+        found.setdefault(source.pop("item_id"), []).append(source)
+        by_id[source["id"]] = source
+    for stream in await fetch_in(
+        db,
+        "SELECT source_id, data FROM media_streams WHERE source_id IN ({ids}) ORDER BY source_id, position",
+        list(by_id),
+    ):
+        data = orjson.loads(stream["data"])
+        by_id[stream["source_id"]]["streams"].append(
+            {k: v for k, v in data.items() if v is not None and v is not False}
+        )
+    return found
+
+
+def media_source(source: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """The MediaSourceInfo of `source`, a source of the item row `item`."""
+    streams = [media_stream(s["index"], s) for s in source_streams(source)]
+    streams = [s for s in streams if s is not None]
+    audio = next((s["Index"] for s in streams if s["Type"] == "Audio" and s.get("IsDefault")), None)
+    audio = audio if audio is not None else next((s["Index"] for s in streams if s["Type"] == "Audio"), None)
+    subtitles = [s for s in streams if s["Type"] == "Subtitle"]
+    subtitle = next((s["Index"] for s in subtitles if s.get("IsDefault") or s.get("IsForced")), None)
+    return {
+        "Protocol": "File",
+        "Id": source["id"],
+        "Type": "Default",
+        "Container": container_for(source),
+        "Size": source.get("size"),
+        "Name": source.get("version_label") or item["name"],
+        "IsRemote": False,
+        "ETag": source["id"][:16],
+        "RunTimeTicks": source.get("duration_ticks") or item["runtime_ticks"],
+        "ReadAtNativeFramerate": False,
+        "IgnoreDts": False,
+        "IgnoreIndex": False,
+        "GenPtsInput": False,
+        "SupportsTranscoding": True,
+        "SupportsDirectStream": True,
+        "SupportsDirectPlay": True,
+        "IsInfiniteStream": False,
+        "UseMostCompatibleTranscodingProfile": False,
+        "RequiresOpening": False,
+        "RequiresClosing": False,
+        "RequiresLooping": False,
+        "SupportsProbing": True,
+        "VideoType": "VideoFile" if any(s["Type"] == "Video" for s in streams) else None,
+        "MediaStreams": streams,
+        "MediaAttachments": [],
+        "Formats": [],
+        "Bitrate": source.get("bitrate"),
+        "RequiredHttpHeaders": {},
+        "DefaultAudioStreamIndex": audio,
+        "DefaultSubtitleStreamIndex": subtitle if subtitle is not None else -1,
+        "HasSegments": False,
+    }
+
+
+def media_stream(position: int, stream: dict[str, Any]) -> dict[str, Any] | None:
+    """The MediaStream of a probed stream at `position`; None for stream types Jellyfin has no name for."""
+    kind = STREAM_TYPES.get(stream.get("type") or "")
+    if kind is None:
+        return None
+    codec = (stream.get("codec") or "").lower() or None
+    dto: dict[str, Any] = {
+        "Codec": codec,
+        "Language": stream.get("language"),
+        "Title": stream.get("title"),
+        "Type": kind,
+        "Index": position,
+        "IsDefault": bool(stream.get("is_default")),
+        "IsForced": bool(stream.get("is_forced")),
+        "IsHearingImpaired": bool(stream.get("is_hearing_impaired")),
+        "IsExternal": bool(stream.get("is_external")),
+        "IsInterlaced": False,
+        "BitRate": stream.get("bitrate"),
+        "Profile": stream.get("profile"),
+        "Level": float(stream["level"]) if stream.get("level") is not None else None,
+        "IsTextSubtitleStream": kind == "Subtitle" and codec in TEXT_SUBTITLES,
+        "SupportsExternalStream": kind == "Subtitle" and codec in TEXT_SUBTITLES,
+    }
+    if kind == "Video":
+        hdr = stream.get("hdr") or "SDR"
+        range_type = {"SDR": "SDR", "HDR10": "HDR10", "HLG": "HLG", "DolbyVision": "DOVI"}.get(hdr, "Unknown")
+        rate = stream.get("frame_rate")
+        dto.update(
+            {
+                "Width": stream.get("width"),
+                "Height": stream.get("height"),
+                "BitDepth": stream.get("bit_depth"),
+                "PixelFormat": stream.get("pixel_format"),
+                "ColorTransfer": stream.get("color_transfer"),
+                "ColorPrimaries": stream.get("color_primaries"),
+                "ColorSpace": stream.get("color_space"),
+                "AverageFrameRate": rate,
+                "RealFrameRate": rate,
+                "VideoRange": "SDR" if hdr == "SDR" else "HDR",
+                "VideoRangeType": range_type,
+                "IsAVC": codec == "h264",
+                "AspectRatio": None,
+            }
+        )
+        height = stream.get("height") or 0
+        label = f"{height}p" if height else ""
+        dto["DisplayTitle"] = " ".join(x for x in (label, (codec or "").upper(), hdr) if x)
+    elif kind == "Audio":
+        dto.update(
+            {
+                "Channels": stream.get("channels"),
+                "SampleRate": stream.get("sample_rate"),
+                "ChannelLayout": stream.get("channel_layout"),
+            }
+        )
+        dto["DisplayTitle"] = " - ".join(
+            x for x in (stream.get("language"), (codec or "").upper(), stream.get("channel_layout")) if x
+        )
+    elif kind == "Subtitle":
+        dto["DisplayTitle"] = " - ".join(x for x in (stream.get("language") or "Undefined", (codec or "").upper()) if x)
+    return dto

@@ -1,0 +1,124 @@
+"""Everything a page of BaseItemDtos needs beside its rows, read in a handful of batched queries (images,
+parents, item values, child counts, people, user data), never per item; media sources and trickplay only when
+`Fields` asks for them."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from core.storage import Database
+from integrations.jellyfin.artwork import ImageSigner, PageImages
+from integrations.jellyfin.batched import fetch_in, ready
+from integrations.jellyfin.fields import Wanted
+from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
+from integrations.jellyfin.lineage import read_parents
+from integrations.jellyfin.media_info import read_media_sources
+from integrations.jellyfin.user_data import read_user_data
+from plugin_sdk.auth import Principal
+
+_MUSIC = frozenset({"album", "track"})  # their artists come from item values whatever Fields says
+
+
+@dataclass
+class PageData:
+    rows: list[dict[str, Any]]  # the page's rows, with the columns listing rows lack
+    parents: dict[str, dict[str, Any]]
+    images: PageImages
+    values: dict[str, dict[str, list[str]]]  # item id -> kind (genre, studio, tag, artist) -> values
+    child_counts: dict[str, int]
+    people: dict[str, list[dict[str, Any]]]
+    sources: dict[str, list[dict[str, Any]]]
+    user_data: dict[str, dict[str, Any]]
+    trickplay: dict[str, Any]
+    source_counts: dict[str, int]  # read when MediaSourceCount is asked for without the sources themselves
+
+
+async def read_page(
+    rows: list[dict[str, Any]],
+    principal: Principal,
+    want: Wanted,
+    *,
+    partial: bool,
+    db: Database,
+    signer: ImageSigner,
+    hooks: Any,
+    trickplay: Any,
+) -> PageData:
+    """What the DTOs of `rows` need; `partial`: the rows are listing rows (see fields.ROW_COLUMNS)."""
+    ids = [row["id"] for row in rows]
+    images = PageImages(signer)
+    parents = await read_parents(db, rows)
+    # Everything else at once: each is one query for the page, none waits for another.
+    columns = want.columns(partial)
+    kinds = want.value_kinds()
+    value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
+    marks = ", ".join("?" * len(kinds))
+    media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
+    image_rows, value_rows, count_rows, people_rows, sources, user_data, manifests = await asyncio.gather(
+        fetch_in(
+            db,
+            f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, m.tag, "
+            "m.blurhash FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) "
+            "ORDER BY m.position",
+            sorted(set(ids) | set(parents)),
+        ),
+        fetch_in(
+            db,
+            f"SELECT item_id, kind, value FROM item_values WHERE kind IN ({marks}) AND item_id IN ({{ids}}) "
+            "ORDER BY value",
+            value_ids,
+            kinds,
+        ),
+        fetch_in(
+            db,
+            "SELECT parent_id, COUNT(*) AS count FROM items WHERE parent_id IN ({ids}) AND type <> 'extra' "
+            "GROUP BY parent_id",
+            [row["id"] for row in rows if row["type"] in FOLDER_TYPES],
+        )
+        if want.child_count
+        else ready([]),
+        fetch_in(
+            db,
+            "SELECT ip.item_id, p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p "
+            "ON p.id = ip.person_id WHERE ip.item_id IN ({ids}) ORDER BY ip.position",
+            ids,
+        )
+        if want.people
+        else ready([]),
+        read_media_sources(db, media) if want.media_sources else ready({}),
+        read_user_data(hooks, principal, ids),
+        trickplay.manifests(media) if want.trickplay and trickplay else ready({}),
+    )
+    extras: dict[str, dict[str, Any]] = {}
+    for row in image_rows:
+        item_id = row.pop("row_id")
+        if row["image_type"] is not None:
+            images.add(item_id, row)
+        if columns and item_id not in extras:
+            del row["image_type"], row["position"], row["tag"], row["blurhash"]
+            extras[item_id] = row
+    if partial:  # listing rows are the caller's: extend copies
+        rows = [{**row, **extras[row["id"]]} if row["id"] in extras else row for row in rows]
+    values: dict[str, dict[str, list[str]]] = {}
+    for row in value_rows:
+        values.setdefault(row["item_id"], {}).setdefault(row["kind"], []).append(row["value"])
+    people: dict[str, list[dict[str, Any]]] = {}
+    for row in people_rows:
+        people.setdefault(row["item_id"], []).append(row)
+    source_counts: dict[str, int] = {}
+    if want.media_source_count and not want.media_sources:
+        source_counts = {key: extra["media_source_count"] for key, extra in extras.items()}
+    return PageData(
+        rows=rows,
+        parents=parents,
+        images=images,
+        values=values,
+        child_counts={row["parent_id"]: row["count"] for row in count_rows},
+        people=people,
+        sources=sources,
+        user_data=user_data,
+        trickplay=manifests,
+        source_counts=source_counts,
+    )
