@@ -11,6 +11,10 @@ from typing import Any
 from core.hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
+# granian's embedded server queues 128 connections and serves at most backlog/workers requests at once: a direct-
+# play stream holds its request for the length of a film, so those defaults stopped at about 128 viewers.
+GRANIAN_BACKLOG = 2048
+GRANIAN_BACKPRESSURE = 4096
 
 
 async def serve(
@@ -90,7 +94,10 @@ async def _granian(hub: Hub, http: dict[str, Any], stop: asyncio.Event) -> None:
         from granian.server.embed import Server
     except ImportError:
         raise RuntimeError("http: server: granian needs `pip install marquee[servers]` (granian >= 1.6)") from None
-    server = Server(hub.http, address=http["host"], port=http["port"], interface="asgi")
+    server = Server(
+        hub.http, address=http["host"], port=http["port"], interface="asgi",
+        backlog=GRANIAN_BACKLOG, backpressure=GRANIAN_BACKPRESSURE,
+    )  # fmt: skip
     watcher = asyncio.create_task(_stop_when_granian(stop, server))
     try:
         await server.serve()

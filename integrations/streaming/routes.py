@@ -26,7 +26,7 @@ from integrations.playback.sources import source_streams
 from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
 from integrations.playstate.events import EVENT_PLAYBACK_STOPPED
 from integrations.streaming import playlists
-from integrations.streaming.access import existing_file, item_source, visible_item
+from integrations.streaming.access import SourceCache, direct_file, existing_file, item_source, visible_item
 from integrations.streaming.audio import UNIVERSAL_PARAMS, pipe_ffmpeg, universal_argv, universal_direct
 from integrations.streaming.direct import MediaFileResponse, file_response, media_type
 from integrations.streaming.info import REQUEST, decide_for, describe, ladder_for, profile_for
@@ -53,6 +53,7 @@ class StreamingRoutes:
         self.jobs = jobs
         self._backends = backends  # detected in the background at start-up
         self.sessions = SessionStore()
+        self.sources = SourceCache()  # direct play: players ask for many ranges of one file
 
     def register(self) -> None:
         http = self.scope.http
@@ -136,10 +137,11 @@ class StreamingRoutes:
     # -- direct ----------------------------------------------------------------------------------------
 
     async def stream(self, request: Request) -> Response:
-        item = await visible_item(self.scope, principal_of(request), request.path_params["item_id"])
         source_id = query_params(request, SOURCE_QUERY).get("source_id")
-        source = await item_source(self.scope, item, source_id, streams=False)
-        return file_response(request, existing_file(source), self.config.get("accel_redirect"))
+        path, stat_result = await direct_file(
+            self.scope, self.sources, principal_of(request), request.path_params["item_id"], source_id
+        )
+        return file_response(request, path, self.config.get("accel_redirect"), stat_result)
 
     async def download(self, request: Request) -> Response:
         """The original file as an attachment: a separate permission from playing it."""

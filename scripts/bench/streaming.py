@@ -4,9 +4,10 @@
 Media (made with ffmpeg into a temp dir, or kept in and reused from ``--media-dir``): a 10 s 1920x1080 30 fps
 testsrc2 clip, libx264 veryfast ``-g 60`` + AAC, looped with ``-c copy`` into a 60 s MKV (keyframes stay 2 s apart)
 and into a ~1 GiB MP4 (the same frames over and over; any valid media file will do for byte serving, and a loop
-takes seconds where a 1 GiB encode takes minutes). Marquee (``python -m core run``: Hypercorn, one process) gets a
-movies library over both files, trickplay off, and a fresh admin; nginx (``worker_processes 1``, ``sendfile on``,
-``access_log off``) serves the same folder.
+takes seconds where a 1 GiB encode takes minutes). Marquee (``python -m core run``, one process per ASGI server named
+in ``--server``: hypercorn by default; ``--server hypercorn,granian`` runs both side by side in parts 2 and 3) gets
+a movies library over both files, trickplay off, and a fresh admin; nginx (``worker_processes 1``, ``sendfile on``,
+``access_log off``) serves the same folder. Part 1 uses the first server named.
 
 1. First-segment latency: from the GET of master.m3u8 to the last byte of segment 0 (master, the first variant's
    playlist, init.mp4, 0.m4s: one keep-alive connection, in order, as a player does). Each run gets a fresh play
@@ -26,7 +27,8 @@ movies library over both files, trickplay off, and a fresh admin; nginx (``worke
 
 The load generators are separate Python processes (threads, or asyncio on plain sockets) on the same machine: they
 share its CPUs with the servers and with anything else running. Prints figures only; nothing is asserted.
-Usage: ``scripts/bench/streaming [--runs N] [--streams 50,100,...] [--window S] [--parts 1,2,3] [--quick]``.
+Usage: ``scripts/bench/streaming [--runs N] [--streams 50,100,...] [--window S] [--parts 1,2,3]
+[--server hypercorn,granian] [--quick]``.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ GOAL_TRANSCODE_S = 1.5
 GOAL_RAW_RATIO = 1.2
 GOAL_THROUGHPUT_RATIO = 0.5
 GOAL_STREAMS = 1000
+SERVERS = ("hypercorn", "granian", "uvicorn")
 
 NGINX_CONF = """\
 {user}daemon off;
@@ -278,11 +281,12 @@ def warm_page_cache(path: Path) -> None:
 class Marquee:
     """python -m core run on a fresh config dir: a movies library over the media, an admin, trickplay off."""
 
-    def __init__(self, work: Path, library: Path, access_log: bool) -> None:
-        self.config_dir = work / "marquee"
+    def __init__(self, work: Path, library: Path, access_log: bool, server: str = "hypercorn") -> None:
+        self.server = server
+        self.config_dir = work / f"marquee-{server}"
         self.library = library
         self.access_log = access_log
-        self.log = work / "marquee.log"
+        self.log = work / f"marquee-{server}.log"
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.token = ""
@@ -303,8 +307,7 @@ class Marquee:
             "auth:", "  argon2:", "    time_cost: 1", "    memory_kib: 8192",
             "trickplay:", "  generate_after_scan: false",
         ]  # fmt: skip
-        if not self.access_log:
-            lines += ["http:", "  access_log: false"]
+        lines += ["http:", f"  server: {self.server}"] + ([] if self.access_log else ["  access_log: false"])
         (self.config_dir / "configuration.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         argv = [str(PYTHON), "-m", "core", "run", "--config", str(self.config_dir), "--host", HOST]
         argv += ["--port", str(self.port)]
@@ -990,10 +993,14 @@ def client_main(spec_text: str) -> int:
 
 @dataclass
 class Target:
-    name: str
+    name: str  # the ASGI server's name for Marquee, or "nginx"
     pid: int
     port: int
     path: str  # request target: path + query
+
+    @property
+    def marquee(self) -> bool:
+        return self.name != "nginx"
 
 
 @dataclass
@@ -1059,7 +1066,7 @@ def run_throughput(targets: list[Target], size: int, args: argparse.Namespace) -
 def print_throughput(results: list[Throughput]) -> None:
     print("Direct-play throughput (MB = 10^6 bytes; server CPU = process tree, user + system)")
     header = (
-        f"  {'test':<32}  {'server':<8}  {'MB/s':>7}  {'srv CPU s':>9}  {'MB/CPU s':>8}  {'cli CPU s':>9}"
+        f"  {'test':<32}  {'server':<9}  {'MB/s':>7}  {'srv CPU s':>9}  {'MB/CPU s':>8}  {'cli CPU s':>9}"
         f"  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}  statuses"
     )
     print(header)
@@ -1067,15 +1074,15 @@ def print_throughput(results: list[Throughput]) -> None:
     for r in results:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
         print(
-            f"  {r.test:<32}  {r.server:<8}  {r.mbs:>7,.0f}  {r.server_cpu:>9.2f}  {r.per_cpu:>8,.0f}"
+            f"  {r.test:<32}  {r.server:<9}  {r.mbs:>7,.0f}  {r.server_cpu:>9.2f}  {r.per_cpu:>8,.0f}"
             f"  {r.client_cpu:>9.2f}  {r.p50_ms:>7.1f}  {r.p99_ms:>7.1f}  {r.errors:>6}  {statuses}"
         )
     for test in dict.fromkeys(r.test for r in results):
         pair = {r.server: r for r in results if r.test == test}
-        if "Marquee" in pair and "nginx" in pair:
-            m, n = pair["Marquee"], pair["nginx"]
+        n = pair.get("nginx")
+        for m in (r for name, r in pair.items() if name != "nginx" and n is not None):
             print(
-                f"  {test}: Marquee/nginx throughput {m.mbs / n.mbs:.2f}x;"
+                f"  {test}: Marquee ({m.server}) / nginx throughput {m.mbs / n.mbs:.2f}x;"
                 f" MB per server CPU s {m.per_cpu / n.per_cpu:.2f}x"
             )
 
@@ -1172,7 +1179,7 @@ def print_streams(all_steps: dict[str, list[StreamStep]]) -> dict[str, int]:
         " of it over the window; TTFB = request to response headers, ms; CPU = CPU s per s during the window)"
     )
     header = (
-        f"  {'server':<8}  {'N':>5}  {'result':<6}  {'kept':>9}  {'min Mb/s':>8}  {'p5 Mb/s':>7}  {'MB/s':>6}"
+        f"  {'server':<9}  {'N':>5}  {'result':<6}  {'kept':>9}  {'min Mb/s':>8}  {'p5 Mb/s':>7}  {'MB/s':>6}"
         f"  {'TTFB p50':>8}  {'TTFB max':>8}  {'srv CPU':>7}  {'srv RSS MiB':>11}  {'gen CPU':>7}  {'machine':>7}"
         f"  {'other':>5}  errors"
     )
@@ -1186,7 +1193,7 @@ def print_streams(all_steps: dict[str, list[StreamStep]]) -> dict[str, int]:
             if step.ok:
                 best[server] = step.n
             print(
-                f"  {server:<8}  {step.n:>5}  {'ok' if step.ok else 'FAIL':<6}  {step.kept:>4}/{step.n:<4}"
+                f"  {server:<9}  {step.n:>5}  {'ok' if step.ok else 'FAIL':<6}  {step.kept:>4}/{step.n:<4}"
                 f"  {d['min_rate']:>8.2f}  {d['p5_rate']:>7.2f}  {d['aggregate_mbs']:>6,.0f}"
                 f"  {d['ttfb_p50_ms']:>8.0f}  {d['ttfb_max_ms']:>8.0f}  {step.server_cpu:>7.2f}"
                 f"  {step.server_rss / MIB:>11.0f}  {d['client_cpu']:>7.2f}  {step.machine_busy:>7.2f}"
@@ -1260,19 +1267,21 @@ def summarize(summary: Summary, latency: list[LatencyRow], throughput: list[Thro
         )
     for test in dict.fromkeys(r.test for r in throughput):
         pair = {r.server: r for r in throughput if r.test == test}
-        if "Marquee" not in pair or "nginx" not in pair:
-            continue
-        m, n = pair["Marquee"], pair["nginx"]
-        ratio = m.mbs / n.mbs
-        outcome = f"{verdict(ratio >= GOAL_THROUGHPUT_RATIO)} {ratio:.2f}x"
-        goal = f">= {GOAL_THROUGHPUT_RATIO:g}x nginx"
-        summary.add(f"2 {test}", f"{m.mbs:,.0f} MB/s", f"nginx {n.mbs:,.0f} MB/s", goal, outcome)
-        efficiency = f"{m.per_cpu / n.per_cpu:.2f}x"
-        summary.add("  same, MB per server CPU s", f"{m.per_cpu:,.0f}", f"nginx {n.per_cpu:,.0f}", "(info)", efficiency)
-    if "Marquee" in best:
-        reference = f"nginx {best['nginx']}" if "nginx" in best else "-"
-        outcome = verdict(best["Marquee"] >= GOAL_STREAMS)
-        summary.add("3 concurrent 10 Mbit/s streams", str(best["Marquee"]), reference, f">= {GOAL_STREAMS}", outcome)
+        n = pair.get("nginx")
+        for m in (r for name, r in pair.items() if name != "nginx" and n is not None):
+            ratio = m.mbs / n.mbs
+            outcome = f"{verdict(ratio >= GOAL_THROUGHPUT_RATIO)} {ratio:.2f}x"
+            goal = f">= {GOAL_THROUGHPUT_RATIO:g}x nginx"
+            summary.add(f"2 {test} ({m.server})", f"{m.mbs:,.0f} MB/s", f"nginx {n.mbs:,.0f} MB/s", goal, outcome)
+            efficiency = m.per_cpu / n.per_cpu
+            summary.add("  same, MB per server CPU s", f"{m.per_cpu:,.0f}", f"nginx {n.per_cpu:,.0f}",
+                        f">= {GOAL_THROUGHPUT_RATIO:g}x nginx", f"{verdict(efficiency >= GOAL_THROUGHPUT_RATIO)} "
+                        f"{efficiency:.2f}x")  # fmt: skip
+    reference = f"nginx {best['nginx']}" if "nginx" in best else "-"
+    for name, n in best.items():
+        if name != "nginx":
+            outcome = verdict(n >= GOAL_STREAMS)
+            summary.add(f"3 concurrent 10 Mbit/s streams ({name})", str(n), reference, f">= {GOAL_STREAMS}", outcome)
 
 
 def parse_args() -> argparse.Namespace:
@@ -1295,6 +1304,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connect-rate", type=float, default=250.0, help="new streams per second (default 250)")
     parser.add_argument("--media-dir", type=Path, help="keep the generated media here and reuse it on later runs")
     parser.add_argument("--no-access-log", action="store_true", help="run Marquee with http: access_log: false")
+    parser.add_argument(
+        "--server", default="hypercorn",
+        help="Marquee's ASGI servers for parts 2 and 3, one instance each, side by side with nginx (e.g."
+             " hypercorn,granian; default hypercorn); part 1 uses the first",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="scaled down: 3 runs, 256 MiB, fewer requests/steps")
     parser.add_argument("--client", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1304,6 +1318,9 @@ def parse_args() -> argparse.Namespace:
         args.runs, args.big_mib, args.whole_gets, args.ranges = 3, 256, 2, 500
         args.streams, args.window = "50,200", 5.0
     args.parts = {int(p) for p in args.parts.split(",") if p.strip()}
+    args.server = list(dict.fromkeys(name.strip() for name in args.server.split(",") if name.strip()))
+    if not args.server or any(name not in SERVERS for name in args.server):
+        parser.error(f"--server: a comma-separated list of {', '.join(SERVERS)}")
     args.streams = [int(n) for n in str(args.streams).split(",") if n.strip()]
     if args.runs < 1 or args.clip_seconds < SEED_SECONDS or args.big_mib < 16 or not args.streams:
         parser.error("--runs >= 1, --clip-seconds >= 10, --big-mib >= 16 and at least one --streams step")
@@ -1329,38 +1346,41 @@ def main() -> int:
             f" {media.big.name}: {size / MIB:,.0f} MiB, {probe_duration(media.big) or 0:.0f} s ({how})",
             flush=True,
         )
-        server = Marquee(work, media.library, access_log=not args.no_access_log)
+        servers = [Marquee(work, media.library, not args.no_access_log, name) for name in args.server]
+        server = servers[0]
         nginx = Nginx(work, media.library)
         latency: list[LatencyRow] = []
         throughput: list[Throughput] = []
         streams: dict[str, list[StreamStep]] = {}
         try:
-            server.start()
-            items = server.wait_items(2)
-            by_name = {item["name"]: item for item in items}
-            clip_id = by_name.get("clip", min(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
-            big_id = by_name.get("big", max(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
-            log_state = "on" if not args.no_access_log else "off"
-            print(
-                f"Marquee: live in {server.startup_s:.2f} s, library listed in {server.scan_s:.2f} s after sign-in"
-                f" (Hypercorn, access log {log_state}, trickplay off)",
-                flush=True,
-            )
-            if 1 in args.parts:
-                print("1. First-segment latency ...", flush=True)
-                latency = run_latency(server, media, clip_id, work, args)
+            big_ids = {}
+            for each in servers if args.parts & {2, 3} else servers[:1]:
+                each.start()
+                items = each.wait_items(2)
+                by_name = {item["name"]: item for item in items}
+                clip_id = by_name.get("clip", min(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
+                big_ids[each.server] = by_name.get("big", max(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
+                log_state = "on" if not args.no_access_log else "off"
+                print(
+                    f"Marquee ({each.server}): live in {each.startup_s:.2f} s, library listed in {each.scan_s:.2f} s"
+                    f" after sign-in (access log {log_state}, trickplay off)",
+                    flush=True,
+                )
+                if 1 in args.parts and each is server:
+                    print("1. First-segment latency ...", flush=True)
+                    latency = run_latency(server, media, clip_id, work, args)
             if args.parts & {2, 3}:
-                direct = server.playback_info(big_id, {"profile": "browser"})
-                if "direct_play_url" not in direct:
-                    raise BenchError(f"the ~1 GiB MP4 is not DirectPlay for the browser profile: {direct}")
+                targets = []
+                for each in servers:
+                    direct = each.playback_info(big_ids[each.server], {"profile": "browser"})
+                    if "direct_play_url" not in direct:
+                        raise BenchError(f"the ~1 GiB MP4 is not DirectPlay for the browser profile: {direct}")
+                    targets.append(Target(each.server, each.pid, each.port, direct["direct_play_url"]))
                 nginx.start()
                 print(f"nginx {nginx.version}: 1 worker, sendfile on, access_log off", flush=True)
                 warm_page_cache(media.big)
                 relative = media.big.relative_to(media.library).as_posix()
-                targets = [
-                    Target("Marquee", server.pid, server.port, direct["direct_play_url"]),
-                    Target("nginx", nginx.pid, nginx.port, f"/media/{relative}"),
-                ]
+                targets.append(Target("nginx", nginx.pid, nginx.port, f"/media/{relative}"))
                 if 2 in args.parts:
                     print("2. Direct-play throughput ...", flush=True)
                     throughput = run_throughput(targets, size, args)
@@ -1370,8 +1390,9 @@ def main() -> int:
                         streams[target.name] = run_streams(target, size, args)
         finally:
             nginx.stop()
-            server.stop()
-        problems = server.log_problems()
+            for each in servers:
+                each.stop()
+        problems = {each.server: each.log_problems() for each in servers}
     print()
     if latency:
         print_latency(latency)
@@ -1383,13 +1404,15 @@ def main() -> int:
     if streams:
         print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"Marquee: SIGTERM exit {server.exit_code}; load average at the end {load}")
-    if problems:
-        print(f"Marquee log: {len(problems)} warning/error lines; first 10:")
-        for line in problems[:10]:
-            print(f"  | {line[:300]}")
-    else:
-        print("Marquee log: no warnings or errors")
+    exits = ", ".join(f"{each.server} {each.exit_code}" for each in servers)
+    print(f"Marquee: SIGTERM exit {exits}; load average at the end {load}")
+    for name, lines in problems.items():
+        if lines:
+            print(f"Marquee ({name}) log: {len(lines)} warning/error lines; first 10:")
+            for line in lines[:10]:
+                print(f"  | {line[:300]}")
+        else:
+            print(f"Marquee ({name}) log: no warnings or errors")
     print()
     summary = Summary()
     summarize(summary, latency, throughput, best)
