@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import uuid
 from pathlib import Path
@@ -52,6 +53,22 @@ def metadata_fields(metadata: ItemMetadata | None) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
+class _Ids:
+    """uuid4 hex ids, with one os.urandom call per 256 of them: uuid4() makes a system call per id, and each one
+    hands the GIL to the probe threads and waits to get it back."""
+
+    def __init__(self) -> None:
+        self._random = b""
+        self._at = 0
+
+    def new(self) -> str:
+        if self._at >= len(self._random):
+            self._random, self._at = os.urandom(16 * 256), 0
+        raw = self._random[self._at : self._at + 16]
+        self._at += 16
+        return uuid.UUID(bytes=raw, version=4).hex
+
+
 class Catalog:
     """One scan's writer. Remembers items it already wrote so a series isn't rewritten for every episode."""
 
@@ -59,6 +76,7 @@ class Catalog:
         self.library_id = library_id
         self.covers_dir = covers_dir
         self._written: dict[str, str] = {}
+        self._ids = _Ids()
         self.created_items: list[str] = []
 
     async def place_file(
@@ -111,7 +129,7 @@ class Catalog:
         if metadata and metadata.provider_ids:
             values["provider_ids"] = orjson.dumps(metadata.provider_ids).decode()
         # A cold scan writes mostly new items: try the insert first (one round trip), look up only on conflict.
-        item_id = uuid.uuid4().hex
+        item_id = self._ids.new()
         columns = ["id", "library_id", "parent_id", "type", "natural_key", "date_added", "date_modified", *values]
         params = [item_id, self.library_id, parent_id, str(spec.type), spec.key, now, now, *values.values()]
         inserted = await conn.execute(
@@ -160,7 +178,7 @@ class Catalog:
         for position, person in enumerate(metadata.people):
             person_id = await conn.fetch_value("SELECT id FROM people WHERE name = ?", (person.name,))
             if person_id is None:
-                person_id = uuid.uuid4().hex
+                person_id = self._ids.new()
                 await conn.execute(
                     "INSERT INTO people (id, name) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                     (person_id, person.name),
@@ -230,7 +248,7 @@ class Catalog:
             probe.bitrate, version_label, orjson.dumps(probe.tags).decode(), "ok", None, time.time(),
         )  # fmt: skip
         if source_id is None:
-            source_id = uuid.uuid4().hex
+            source_id = self._ids.new()
             await conn.execute(
                 "INSERT INTO media_sources (item_id, size, mtime_ns, inode, device, container, duration_ticks, "
                 "bitrate, version_label, tags, status, error, probed_at, id, library_id, path) "
@@ -268,7 +286,7 @@ class Catalog:
             "SET item_id = NULL, size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode, "
             "device = excluded.device, status = 'failed', error = excluded.error, probed_at = excluded.probed_at",
             (
-                uuid.uuid4().hex, self.library_id, entry.path, entry.size, entry.mtime_ns, entry.inode, entry.device,
+                self._ids.new(), self.library_id, entry.path, entry.size, entry.mtime_ns, entry.inode, entry.device,
                 analysis.error, time.time(),
             ),
         )  # fmt: skip

@@ -83,9 +83,8 @@ def _walk_root(root: Path, extensions: frozenset[str], patterns: list[str], resu
                     )
                 )
                 continue
-            relative = os.path.relpath(entry.path, root)
-            if _ignored(name, relative, patterns):
-                continue
+            if patterns and _ignored(name, os.path.relpath(entry.path, root), patterns):
+                continue  # relpath only when there are patterns: it costs more than the rest of the entry's checks
             try:
                 is_link = entry.is_symlink()
                 if is_link and not _inside(entry.path, root):
