@@ -92,6 +92,14 @@ class ItemRoutes(BrowseRoutes):
         principal = await self._principal(request, query)
         item_id = normalize_id(request.path_params["itemId"], "item id")
         item = await get_item(self.server.db, item_id)  # items first: far more often asked for than libraries
+        source_id = None
+        if item is None:
+            # Jellyfin gives each version of a film its own item, so clients fetch a MediaSourceId as an item
+            # (jellyfin-web reads the chosen version's MediaStreams that way before playing): answer with the
+            # owning item, that version first.
+            owner = await self.server.db.fetch_value("SELECT item_id FROM media_sources WHERE id = ?", (item_id,))
+            item = await get_item(self.server.db, owner) if owner else None
+            source_id = item_id if item is not None else None
         if item is None:
             library = await self._visible_library(principal, item_id)
             if library is None:
@@ -102,7 +110,14 @@ class ItemRoutes(BrowseRoutes):
             return respond(request, self.dto.library(library, int(count or 0)))
         if not may_see(principal, item):
             raise JellyfinError(404, "Item not found")
-        return respond(request, (await self.dto.items([item], principal, query.csv("Fields"), detail=True))[0])
+        dto = (await self.dto.items([item], principal, query.csv("Fields"), detail=True))[0]
+        if source_id is not None:
+            sources = dto.get("MediaSources") or []
+            chosen = [s for s in sources if s["Id"] == source_id]
+            dto["MediaSources"] = chosen + [s for s in sources if s["Id"] != source_id]
+            if chosen:
+                dto["MediaStreams"], dto["Container"] = chosen[0]["MediaStreams"], chosen[0]["Container"]
+        return respond(request, dto)
 
     async def latest(self, request: Request) -> Response:
         query = Query(request)

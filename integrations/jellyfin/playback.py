@@ -40,10 +40,11 @@ from integrations.jellyfin.profile import (
 from integrations.jellyfin.protocol import JellyfinError, Query, no_content, normalize_id, respond
 from integrations.jellyfin.server import JellyfinServer
 from integrations.jellyfin.system import authorization_fields, json_object
+from integrations.jellyfin.track_events import track_events
 from integrations.library.queries import get_item, media_sources
 from integrations.library.ratings import may_see
 from integrations.playback.sources import container_for, source_streams
-from integrations.playback.subtitles import SubtitleError, is_text_subtitle, to_webvtt
+from integrations.playback.subtitles import SubtitleError, is_text_subtitle, parse_webvtt, to_webvtt
 from integrations.playstate.events import EVENT_PLAYBACK_STOPPED
 from integrations.streaming.audio import TARGETS, pipe_ffmpeg, universal_argv
 from integrations.streaming.direct import file_response
@@ -352,8 +353,8 @@ class PlaybackRoutes:
         if fmt in ("srt", "subrip") and stream.get("is_external") and stream.get("codec") in ("subrip", "srt") \
                 and start == 0 and stream.get("path") and Path(stream["path"]).is_file():  # fmt: skip
             return FileResponse(stream["path"], media_type="application/x-subrip")
-        if fmt not in ("vtt", "webvtt"):
-            raise JellyfinError(400, f"Subtitle format '{fmt[:10]}' is not offered; ask for vtt")
+        if fmt not in ("vtt", "webvtt", "js"):
+            raise JellyfinError(400, f"Subtitle format '{fmt[:10]}' is not offered; ask for vtt or js")
         if not is_text_subtitle(stream.get("codec")):
             raise JellyfinError(400, "This subtitle is an image format; it can only be burned in")
         from integrations.ffmpeg import get_ffmpeg
@@ -363,4 +364,6 @@ class PlaybackRoutes:
                                    ffmpeg=get_ffmpeg(self.server.scope).path)  # fmt: skip
         except SubtitleError as err:
             raise JellyfinError(500, f"The subtitle can't be converted: {err}") from None
+        if fmt == "js":  # jellyfin-web's own subtitle renderer takes the cues as JSON track events
+            return respond(request, {"TrackEvents": track_events(parse_webvtt(text))})
         return Response(text, media_type="text/vtt; charset=utf-8")

@@ -137,6 +137,18 @@ async def test_playback_info_direct_play_and_static_stream(marquee_hub, test_med
     # The subtitle through its DeliveryUrl, as WebVTT; other formats are refused.
     status, vtt = await call(anon, "GET", external[0]["DeliveryUrl"])
     assert status == 200 and vtt.startswith(b"WEBVTT"), vtt
+    # jellyfin-web's own renderer asks for the same cues as JSON track events.
+    status, events = await call(anon, "GET", external[0]["DeliveryUrl"].replace("Stream.vtt", "Stream.js"))
+    assert status == 200, events
+    cues = events["TrackEvents"]
+    assert cues and cues[0]["Id"] == "1" and cues[0]["Text"]
+    assert all(0 <= c["StartPositionTicks"] < c["EndPositionTicks"] for c in cues)
+    # A media source id is an item id to Jellyfin clients (a version is an item there): it answers with the
+    # item, that version's streams included.
+    status, version = await call(anon, "GET", f"/Users/{user_id}/Items/{source['Id']}", "BaseItemDto", headers=auth)
+    assert status == 200 and version["Id"] == movies["Sintel Test"], version
+    assert version["MediaSources"][0]["Id"] == source["Id"]
+    assert [s["Index"] for s in version["MediaStreams"]] == [s["Index"] for s in source["MediaStreams"]]
     bad = external[0]["DeliveryUrl"].replace("Stream.vtt", "Stream.ass")
     assert (await call(anon, "GET", bad))[0] == 400
     missing = external[0]["DeliveryUrl"].replace(f"/Subtitles/{external[0]['Index']}/", "/Subtitles/77/")
