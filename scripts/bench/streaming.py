@@ -7,7 +7,12 @@ and into a ~1 GiB MP4 (the same frames over and over; any valid media file will 
 takes seconds where a 1 GiB encode takes minutes). Marquee (``python -m core run``, one process per ASGI server named
 in ``--server``: hypercorn by default; ``--server hypercorn,granian`` runs both side by side in parts 2 and 3) gets
 a movies library over both files, trickplay off, and a fresh admin; nginx (``worker_processes 1``, ``sendfile on``,
-``access_log off``) serves the same folder. Part 1 uses the first server named.
+``access_log off``) serves the same folder. Part 1 uses the first server named. Parts 2 and 3 also run Marquee behind
+nginx (``--accel``, on hypercorn by default; ``--accel none`` leaves it out): a Marquee instance configured with
+``streaming: accel_redirect`` and ``http: trusted_proxies``, and an nginx of its own (same settings as the reference)
+that proxies ``/`` to it (HTTP/1.1 keep-alive upstream) and serves ``X-Accel-Redirect`` answers from an ``internal``
+location aliasing the media folder. Its clients ask nginx's port for the same stream URL as Marquee alone (the
+instance's own media token); its server CPU is both process trees (nginx master and worker + Marquee).
 
 1. First-segment latency: from the GET of master.m3u8 to the last byte of segment 0 (master, the first variant's
    playlist, init.mp4, 0.m4s: one keep-alive connection, in order, as a player does). Each run gets a fresh play
@@ -19,7 +24,8 @@ a movies library over both files, trickplay off, and a fresh admin; nginx (``wor
    browser profile, for information (``--info-runs``). The warm-up also plays the remux to its end, in order, and
    reports what does not match (EXTINF against the segments' media, a listed segment that fails).
 2. Direct-play throughput: whole-file GETs (one connection) and random 1 MiB range GETs (keep-alive connections) of
-   the ~1 GiB file, Marquee's direct_play_url against nginx, with each server's CPU seconds (process tree).
+   the ~1 GiB file, Marquee's direct_play_url against nginx, with each server's CPU seconds (process tree; both
+   trees for Marquee behind nginx, which is first checked to answer the redirect and nginx to serve its bytes).
 3. Concurrent direct streams: N clients each read an open-ended range at 10 Mbit/s (a token bucket on reads that
    holds 1 s: a client may catch up that much lag, like a player's buffer), N ramped up at ``--connect-rate`` per
    second; once every stream has answered, ``--stream-warmup`` s, then a ``--window`` s measurement. A step passes
@@ -28,7 +34,7 @@ a movies library over both files, trickplay off, and a fresh admin; nginx (``wor
 The load generators are separate Python processes (threads, or asyncio on plain sockets) on the same machine: they
 share its CPUs with the servers and with anything else running. Prints figures only; nothing is asserted.
 Usage: ``scripts/bench/streaming [--runs N] [--streams 50,100,...] [--window S] [--parts 1,2,3]
-[--server hypercorn,granian] [--quick]``.
+[--server hypercorn,granian] [--accel hypercorn|none] [--quick]``.
 """
 
 from __future__ import annotations
@@ -101,13 +107,41 @@ http {{
     fastcgi_temp_path {work}/fastcgi;
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
-    server {{
+{upstream}    server {{
         listen {host}:{port};
-        location = /health/live {{ return 200 "alive"; }}
-        location /media/ {{ alias {library}/; }}
-    }}
+{locations}    }}
 }}
 """
+NGINX_REFERENCE = """\
+        location = /health/live {{ return 200 "alive"; }}
+        location /media/ {{ alias {library}/; }}
+"""
+# Marquee behind nginx: the upstream keeps idle connections (closed before the ASGI servers' 5 s keep-alive timeout, so
+# nginx never reuses one the server is closing). Buffering off: a redirect answer has no body, and what Marquee sends
+# itself (HLS, transcodes, files outside the root) should stream to the client, not spool into proxy_temp on disk.
+NGINX_ACCEL_UPSTREAM = """\
+    upstream marquee {{
+        server {host}:{upstream_port};
+        keepalive 32;
+        keepalive_timeout 4s;
+    }}
+"""
+NGINX_ACCEL = """\
+        location / {{
+            proxy_pass http://marquee;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_buffering off;
+        }}
+        location {accel_location}/ {{
+            internal;
+            alias {library}/;
+        }}
+"""
+ACCEL_LOCATION = "/internal-media"
 
 
 # --- small helpers -------------------------------------------------------------------------------------------------
@@ -279,14 +313,20 @@ def warm_page_cache(path: Path) -> None:
 
 
 class Marquee:
-    """python -m core run on a fresh config dir: a movies library over the media, an admin, trickplay off."""
+    """python -m core run on a fresh config dir: a movies library over the media, an admin, trickplay off; with
+    `accel`, direct play answers X-Accel-Redirect for an nginx in front (see NGINX_ACCEL)."""
 
-    def __init__(self, work: Path, library: Path, access_log: bool, server: str = "hypercorn") -> None:
+    def __init__(
+        self, work: Path, library: Path, access_log: bool, server: str = "hypercorn", accel: bool = False
+    ) -> None:
         self.server = server
-        self.config_dir = work / f"marquee-{server}"
+        self.accel = accel
+        self.name = f"nginx+{server}" if accel else server  # as the tables show it
+        slug = f"accel-{server}" if accel else server
+        self.config_dir = work / f"marquee-{slug}"
         self.library = library
         self.access_log = access_log
-        self.log = work / f"marquee-{server}.log"
+        self.log = work / f"marquee-{slug}.log"
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.token = ""
@@ -308,6 +348,9 @@ class Marquee:
             "trickplay:", "  generate_after_scan: false",
         ]  # fmt: skip
         lines += ["http:", f"  server: {self.server}"] + ([] if self.access_log else ["  access_log: false"])
+        if self.accel:  # as deployed behind a proxy: the client address comes from X-Forwarded-For
+            lines += ["  trusted_proxies: [127.0.0.1/32]", "streaming:", "  accel_redirect:",
+                      f"    location: {ACCEL_LOCATION}", f"    root: {json.dumps(str(self.library))}"]  # fmt: skip
         (self.config_dir / "configuration.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         argv = [str(PYTHON), "-m", "core", "run", "--config", str(self.config_dir), "--host", HOST]
         argv += ["--port", str(self.port)]
@@ -385,9 +428,12 @@ class Marquee:
 
 
 class Nginx:
-    def __init__(self, work: Path, library: Path) -> None:
-        self.work = work / "nginx"
+    """The reference (serves /media/ itself), or with `upstream` a proxy in front of a Marquee on that port."""
+
+    def __init__(self, work: Path, library: Path, upstream: int | None = None) -> None:
+        self.work = work / ("nginx" if upstream is None else f"nginx-accel-{upstream}")
         self.library = library
+        self.upstream = upstream
         self.port = free_port()
         self.log = self.work / "error.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -402,10 +448,14 @@ class Nginx:
         self.work.mkdir(parents=True, exist_ok=True)
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers would run as nobody: no way into a 0700 tmp
         conf = self.work / "nginx.conf"
-        conf.write_text(
-            NGINX_CONF.format(user=user, work=self.work, host=HOST, port=self.port, library=self.library),
-            encoding="utf-8",
-        )
+        if self.upstream is None:
+            upstream, locations = "", NGINX_REFERENCE.format(library=self.library)
+        else:
+            upstream = NGINX_ACCEL_UPSTREAM.format(host=HOST, upstream_port=self.upstream)
+            locations = NGINX_ACCEL.format(accel_location=ACCEL_LOCATION, library=self.library)
+        text = NGINX_CONF.format(user=user, work=self.work, host=HOST, port=self.port, upstream=upstream,
+                                 locations=locations)  # fmt: skip
+        conf.write_text(text, encoding="utf-8")
         version = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=False)
         self.version = (version.stderr or version.stdout).strip().removeprefix("nginx version: ")
         argv = [NGINX, "-e", str(self.log), "-p", str(self.work), "-c", str(conf)]
@@ -993,14 +1043,21 @@ def client_main(spec_text: str) -> int:
 
 @dataclass
 class Target:
-    name: str  # the ASGI server's name for Marquee, or "nginx"
-    pid: int
+    name: str  # the ASGI server's name for Marquee, "nginx+<server>" for Marquee behind nginx, or "nginx"
+    pids: dict[str, int]  # the process trees whose CPU is the server's, by a name for the split
     port: int
     path: str  # request target: path + query
 
-    @property
-    def marquee(self) -> bool:
-        return self.name != "nginx"
+    def cpu(self) -> dict[str, float]:
+        return {part: tree_cpu(pid) for part, pid in self.pids.items()}
+
+    def rss(self) -> int:
+        return sum(tree_rss(pid) for pid in self.pids.values())
+
+
+def cpu_split(parts: dict[str, float], unit: str) -> str:
+    """' (nginx 0.40 + Marquee 0.83 CPU s)' for a target of several processes, else ''."""
+    return f" ({' + '.join(f'{k} {v:.2f}' for k, v in parts.items())} {unit})" if len(parts) > 1 else ""
 
 
 @dataclass
@@ -1015,6 +1072,7 @@ class Throughput:
     errors: int
     p50_ms: float
     p99_ms: float
+    cpu_parts: dict[str, float] = field(default_factory=dict)  # server_cpu by process tree
 
     @property
     def mbs(self) -> float:
@@ -1035,20 +1093,53 @@ def run_client(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
 
 def measure_throughput(test: str, target: Target, spec: dict[str, Any]) -> Throughput:
     spec = {**spec, "host": HOST, "port": target.port, "target": target.path}
-    cpu_before = tree_cpu(target.pid)
+    cpu_before = target.cpu()
     data = run_client(spec, timeout=900)
-    server_cpu = tree_cpu(target.pid) - cpu_before
+    parts = {part: cpu - cpu_before[part] for part, cpu in target.cpu().items()}
+    server_cpu = sum(parts.values())
     latencies = data["latencies"]
     result = Throughput(
         test, target.name, data["bytes"], data["seconds"], server_cpu, data["client_cpu"], data["statuses"],
-        data["errors"], percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000,
+        data["errors"], percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, parts,
     )  # fmt: skip
     print(
-        f"  {test} / {target.name}: {result.mbs:,.0f} MB/s, server {server_cpu:.2f} CPU s"
+        f"  {test} / {target.name}: {result.mbs:,.0f} MB/s, server {server_cpu:.2f} CPU s{cpu_split(parts, 'CPU s')}"
         f" ({result.per_cpu:,.0f} MB per CPU s), client {result.client_cpu:.2f} CPU s, statuses {data['statuses']}",
         flush=True,
     )
     return result
+
+
+def check_accel(marquee: Marquee, nginx: Nginx, path: str, media: Path) -> None:
+    """Marquee behind nginx is only measured if Marquee answers the redirect (not the bytes: a file outside the
+    configured root is sent by Marquee itself, through the proxy) and nginx serves the right range for it."""
+    relative = media.relative_to(marquee.library).as_posix()
+    conn = http.client.HTTPConnection(HOST, marquee.port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Range": "bytes=0-15"})
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    redirect = response.getheader("X-Accel-Redirect")
+    if response.status != 200 or redirect != f"{ACCEL_LOCATION}/{relative}" or body:
+        raise BenchError(f"Marquee ({marquee.name}) answered {response.status}, X-Accel-Redirect {redirect!r},"
+                         f" {len(body)} body bytes for {relative}")  # fmt: skip
+    offset = media.stat().st_size // 2
+    conn = http.client.HTTPConnection(HOST, nginx.port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Range": f"bytes={offset}-{offset + MIB - 1}"})
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    with media.open("rb") as f:
+        f.seek(offset)
+        expected = f.read(MIB)
+    if response.status != 206 or body != expected:
+        match = "matching" if body == expected else "not matching"
+        raise BenchError(f"nginx in front of Marquee ({marquee.name}) answered {response.status}, {len(body)} bytes"
+                         f" ({match} the file) for a 1 MiB range")  # fmt: skip
 
 
 def run_throughput(targets: list[Target], size: int, args: argparse.Namespace) -> list[Throughput]:
@@ -1064,9 +1155,13 @@ def run_throughput(targets: list[Target], size: int, args: argparse.Namespace) -
 
 
 def print_throughput(results: list[Throughput]) -> None:
-    print("Direct-play throughput (MB = 10^6 bytes; server CPU = process tree, user + system)")
+    print(
+        "Direct-play throughput (MB = 10^6 bytes; server CPU = process tree, user + system; nginx+<server>: Marquee"
+        " behind nginx with X-Accel-Redirect, both trees)"
+    )
+    w = max(9, *(len(r.server) for r in results))
     header = (
-        f"  {'test':<32}  {'server':<9}  {'MB/s':>7}  {'srv CPU s':>9}  {'MB/CPU s':>8}  {'cli CPU s':>9}"
+        f"  {'test':<32}  {'server':<{w}}  {'MB/s':>7}  {'srv CPU s':>9}  {'MB/CPU s':>8}  {'cli CPU s':>9}"
         f"  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}  statuses"
     )
     print(header)
@@ -1074,7 +1169,7 @@ def print_throughput(results: list[Throughput]) -> None:
     for r in results:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
         print(
-            f"  {r.test:<32}  {r.server:<9}  {r.mbs:>7,.0f}  {r.server_cpu:>9.2f}  {r.per_cpu:>8,.0f}"
+            f"  {r.test:<32}  {r.server:<{w}}  {r.mbs:>7,.0f}  {r.server_cpu:>9.2f}  {r.per_cpu:>8,.0f}"
             f"  {r.client_cpu:>9.2f}  {r.p50_ms:>7.1f}  {r.p99_ms:>7.1f}  {r.errors:>6}  {statuses}"
         )
     for test in dict.fromkeys(r.test for r in results):
@@ -1083,7 +1178,7 @@ def print_throughput(results: list[Throughput]) -> None:
         for m in (r for name, r in pair.items() if name != "nginx" and n is not None):
             print(
                 f"  {test}: Marquee ({m.server}) / nginx throughput {m.mbs / n.mbs:.2f}x;"
-                f" MB per server CPU s {m.per_cpu / n.per_cpu:.2f}x"
+                f" MB per server CPU s {m.per_cpu / n.per_cpu:.2f}x{cpu_split(m.cpu_parts, 'CPU s')}"
             )
 
 
@@ -1098,6 +1193,7 @@ class StreamStep:
     server_cpu: float  # CPU s per s during the window
     server_rss: int
     machine_busy: float  # busy CPUs during the window, every process on the machine
+    cpu_parts: dict[str, float] = field(default_factory=dict)  # server_cpu by process tree
 
     @property
     def ok(self) -> bool:
@@ -1121,22 +1217,23 @@ def stream_step(target: Target, n: int, size: int, args: argparse.Namespace) -> 
     argv = [str(PYTHON), str(Path(__file__).resolve()), "--client", json.dumps(spec)]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
-    marks: dict[str, tuple[float, float, float]] = {}
+    marks: dict[str, tuple[float, dict[str, float], float]] = {}
     rss = 0
     last = ""
     for line in proc.stdout:
         line = line.strip()
         if line in ("WINDOW_START", "WINDOW_END"):
-            marks[line] = (time.perf_counter(), tree_cpu(target.pid), busy_cpu_seconds())
+            marks[line] = (time.perf_counter(), target.cpu(), busy_cpu_seconds())
             if line == "WINDOW_END":
-                rss = tree_rss(target.pid)
+                rss = target.rss()
         elif line:
             last = line
     stderr = proc.stderr.read() if proc.stderr else ""
     if proc.wait() != 0 or len(marks) != 2:
         raise BenchError(f"stream load generator failed ({proc.returncode}):\n{stderr[-3000:]}")
     (t0, c0, b0), (t1, c1, b1) = marks["WINDOW_START"], marks["WINDOW_END"]
-    return StreamStep(target.name, n, json.loads(last), (c1 - c0) / (t1 - t0), rss, (b1 - b0) / (t1 - t0))
+    parts = {part: (c1[part] - c0[part]) / (t1 - t0) for part in c0}
+    return StreamStep(target.name, n, json.loads(last), sum(parts.values()), rss, (b1 - b0) / (t1 - t0), parts)
 
 
 def run_streams(target: Target, size: int, args: argparse.Namespace) -> list[StreamStep]:
@@ -1149,9 +1246,9 @@ def run_streams(target: Target, size: int, args: argparse.Namespace) -> list[Str
             f"  {target.name} N={n}: {'ok' if step.ok else 'FAILED'}; {step.kept}/{n} kept the rate"
             f" (all answered {d['all_started_s']:.1f} s after the first connect, first byte p50"
             f" {d['ttfb_p50_ms']:.0f} ms, max {d['ttfb_max_ms']:.0f} ms), min {d['min_rate']:.2f} Mbit/s,"
-            f" {d['stalled']} stalled, {d['aggregate_mbs']:,.0f} MB/s total; server"
-            f" {step.server_cpu:.2f} CPU, client {d['client_cpu']:.2f} CPU, machine {step.machine_busy:.2f} busy"
-            + (f"; errors {d['errors']}" if d["errors"] else ""),
+            f" {d['stalled']} stalled, {d['aggregate_mbs']:,.0f} MB/s total; server {step.server_cpu:.2f} CPU"
+            f"{cpu_split(step.cpu_parts, 'CPU')}, client {d['client_cpu']:.2f} CPU,"
+            f" machine {step.machine_busy:.2f} busy" + (f"; errors {d['errors']}" if d["errors"] else ""),
             flush=True,
         )
         time.sleep(1.0)  # let the server drop the closed connections
@@ -1165,7 +1262,8 @@ def bottleneck(step: StreamStep) -> str:
     client = step.data["client_cpu"]
     parts = []
     if step.server_cpu >= 0.9:
-        parts.append(f"server at {step.server_cpu:.2f} CPU (one event loop)")
+        loops = "one event loop" if len(step.cpu_parts) <= 1 else "one event loop each"
+        parts.append(f"server at {step.server_cpu:.2f} CPU ({loops}){cpu_split(step.cpu_parts, 'CPU')}")
     if client >= 0.9:
         parts.append(f"load generator at {client:.2f} CPU (one event loop)")
     if step.machine_busy >= 0.9 * cpus:
@@ -1178,8 +1276,9 @@ def print_streams(all_steps: dict[str, list[StreamStep]]) -> dict[str, int]:
         f"Concurrent direct streams ({STREAM_BITS / 1e6:g} Mbit/s each, pass = every client >= {KEEP_FRACTION:.0%}"
         " of it over the window; TTFB = request to response headers, ms; CPU = CPU s per s during the window)"
     )
+    w = max(9, *(len(server) for server in all_steps))
     header = (
-        f"  {'server':<9}  {'N':>5}  {'result':<6}  {'kept':>9}  {'min Mb/s':>8}  {'p5 Mb/s':>7}  {'MB/s':>6}"
+        f"  {'server':<{w}}  {'N':>5}  {'result':<6}  {'kept':>9}  {'min Mb/s':>8}  {'p5 Mb/s':>7}  {'MB/s':>6}"
         f"  {'TTFB p50':>8}  {'TTFB max':>8}  {'srv CPU':>7}  {'srv RSS MiB':>11}  {'gen CPU':>7}  {'machine':>7}"
         f"  {'other':>5}  errors"
     )
@@ -1193,7 +1292,7 @@ def print_streams(all_steps: dict[str, list[StreamStep]]) -> dict[str, int]:
             if step.ok:
                 best[server] = step.n
             print(
-                f"  {server:<9}  {step.n:>5}  {'ok' if step.ok else 'FAIL':<6}  {step.kept:>4}/{step.n:<4}"
+                f"  {server:<{w}}  {step.n:>5}  {'ok' if step.ok else 'FAIL':<6}  {step.kept:>4}/{step.n:<4}"
                 f"  {d['min_rate']:>8.2f}  {d['p5_rate']:>7.2f}  {d['aggregate_mbs']:>6,.0f}"
                 f"  {d['ttfb_p50_ms']:>8.0f}  {d['ttfb_max_ms']:>8.0f}  {step.server_cpu:>7.2f}"
                 f"  {step.server_rss / MIB:>11.0f}  {d['client_cpu']:>7.2f}  {step.machine_busy:>7.2f}"
@@ -1309,6 +1408,11 @@ def parse_args() -> argparse.Namespace:
         help="Marquee's ASGI servers for parts 2 and 3, one instance each, side by side with nginx (e.g."
              " hypercorn,granian; default hypercorn); part 1 uses the first",
     )  # fmt: skip
+    parser.add_argument(
+        "--accel", default="hypercorn",
+        help="parts 2 and 3 also run Marquee behind nginx (X-Accel-Redirect) on these ASGI servers, one instance and"
+             " one nginx each (default hypercorn; none to leave it out)",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="scaled down: 3 runs, 256 MiB, fewer requests/steps")
     parser.add_argument("--client", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1321,6 +1425,10 @@ def parse_args() -> argparse.Namespace:
     args.server = list(dict.fromkeys(name.strip() for name in args.server.split(",") if name.strip()))
     if not args.server or any(name not in SERVERS for name in args.server):
         parser.error(f"--server: a comma-separated list of {', '.join(SERVERS)}")
+    names = [name.strip() for name in args.accel.split(",") if name.strip() and name.strip() != "none"]
+    args.accel = list(dict.fromkeys(names))
+    if any(name not in SERVERS for name in args.accel):
+        parser.error(f"--accel: none, or a comma-separated list of {', '.join(SERVERS)}")
     args.streams = [int(n) for n in str(args.streams).split(",") if n.strip()]
     if args.runs < 1 or args.clip_seconds < SEED_SECONDS or args.big_mib < 16 or not args.streams:
         parser.error("--runs >= 1, --clip-seconds >= 10, --big-mib >= 16 and at least one --streams step")
@@ -1348,7 +1456,10 @@ def main() -> int:
         )
         servers = [Marquee(work, media.library, not args.no_access_log, name) for name in args.server]
         server = servers[0]
+        if args.parts & {2, 3}:
+            servers += [Marquee(work, media.library, not args.no_access_log, name, accel=True) for name in args.accel]
         nginx = Nginx(work, media.library)
+        fronts: list[Nginx] = []  # one nginx in front of each Marquee with accel
         latency: list[LatencyRow] = []
         throughput: list[Throughput] = []
         streams: dict[str, list[StreamStep]] = {}
@@ -1359,10 +1470,10 @@ def main() -> int:
                 items = each.wait_items(2)
                 by_name = {item["name"]: item for item in items}
                 clip_id = by_name.get("clip", min(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
-                big_ids[each.server] = by_name.get("big", max(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
+                big_ids[each.name] = by_name.get("big", max(items, key=lambda i: i.get("runtime_ticks") or 0))["id"]
                 log_state = "on" if not args.no_access_log else "off"
                 print(
-                    f"Marquee ({each.server}): live in {each.startup_s:.2f} s, library listed in {each.scan_s:.2f} s"
+                    f"Marquee ({each.name}): live in {each.startup_s:.2f} s, library listed in {each.scan_s:.2f} s"
                     f" after sign-in (access log {log_state}, trickplay off)",
                     flush=True,
                 )
@@ -1372,15 +1483,30 @@ def main() -> int:
             if args.parts & {2, 3}:
                 targets = []
                 for each in servers:
-                    direct = each.playback_info(big_ids[each.server], {"profile": "browser"})
+                    direct = each.playback_info(big_ids[each.name], {"profile": "browser"})
                     if "direct_play_url" not in direct:
                         raise BenchError(f"the ~1 GiB MP4 is not DirectPlay for the browser profile: {direct}")
-                    targets.append(Target(each.server, each.pid, each.port, direct["direct_play_url"]))
+                    if not each.accel:
+                        targets.append(Target(each.name, {"Marquee": each.pid}, each.port, direct["direct_play_url"]))
+                        continue
+                    front = Nginx(work, media.library, upstream=each.port)
+                    fronts.append(front)
+                    front.start()
+                    check_accel(each, front, direct["direct_play_url"], media.big)
+                    pids = {"nginx": front.pid, "Marquee": each.pid}
+                    targets.append(Target(each.name, pids, front.port, direct["direct_play_url"]))
                 nginx.start()
                 print(f"nginx {nginx.version}: 1 worker, sendfile on, access_log off", flush=True)
+                if fronts:
+                    print(
+                        f"Marquee behind nginx: {', '.join(t.name for t in targets if len(t.pids) > 1)} (nginx as"
+                        f" above; proxy to Marquee over HTTP/1.1 keep-alive, {ACCEL_LOCATION}/ internal; checked:"
+                        " Marquee answers X-Accel-Redirect, nginx serves the range)",
+                        flush=True,
+                    )
                 warm_page_cache(media.big)
                 relative = media.big.relative_to(media.library).as_posix()
-                targets.append(Target("nginx", nginx.pid, nginx.port, f"/media/{relative}"))
+                targets.append(Target("nginx", {"nginx": nginx.pid}, nginx.port, f"/media/{relative}"))
                 if 2 in args.parts:
                     print("2. Direct-play throughput ...", flush=True)
                     throughput = run_throughput(targets, size, args)
@@ -1389,10 +1515,11 @@ def main() -> int:
                     for target in targets:
                         streams[target.name] = run_streams(target, size, args)
         finally:
-            nginx.stop()
+            for front in [nginx, *fronts]:
+                front.stop()
             for each in servers:
                 each.stop()
-        problems = {each.server: each.log_problems() for each in servers}
+        problems = {each.name: each.log_problems() for each in servers}
     print()
     if latency:
         print_latency(latency)
@@ -1404,7 +1531,7 @@ def main() -> int:
     if streams:
         print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    exits = ", ".join(f"{each.server} {each.exit_code}" for each in servers)
+    exits = ", ".join(f"{each.name} {each.exit_code}" for each in servers)
     print(f"Marquee: SIGTERM exit {exits}; load average at the end {load}")
     for name, lines in problems.items():
         if lines:
