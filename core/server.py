@@ -11,8 +11,8 @@ from typing import Any
 from core.hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
-# granian's embedded server queues 128 connections and serves at most backlog/workers requests at once: a direct-
-# play stream holds its request for the length of a film, so those defaults stopped at about 128 viewers.
+# granian's embedded server queues 128 connections and serves at most backlog/workers requests at once: a long
+# streamed response holds its request for its whole length, so those defaults stopped at about 128 clients.
 GRANIAN_BACKLOG = 2048
 GRANIAN_BACKPRESSURE = 4096
 

@@ -10,14 +10,13 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Message, Receive, Scope, Send
 
 from integrations.auth.credentials import client_ip, media_browser_fields
 from integrations.auth.service import Client, LoginFailed
 from integrations.auth.users import clean_label
 from integrations.jellyfin.protocol import JellyfinError, Query, jf_date, no_content, normalize_id, respond
 from integrations.jellyfin.server import PRODUCT_NAME, VERSION, JellyfinServer
+from integrations.jellyfin.web_client import WebClientFiles
 from integrations.library.ratings import LEVELS
 
 MAX_BITRATE_TEST_BYTES = 10_000_000
@@ -75,23 +74,6 @@ async def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-class NoCacheIndex:
-    """StaticFiles for jellyfin-web, with index.html marked no-cache so client upgrades show up at once."""
-
-    def __init__(self, directory: Path) -> None:
-        self.files = StaticFiles(directory=directory, html=True)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start" and (path.endswith("/") or path.endswith("index.html")):
-                message["headers"] = [*message.get("headers", []), (b"cache-control", b"no-cache")]
-            await send(message)
-
-        await self.files(scope, receive, send_wrapper)
-
-
 class SystemRoutes:
     def __init__(self, server: JellyfinServer) -> None:
         self.server = server
@@ -126,7 +108,7 @@ class SystemRoutes:
         self.server.scope.http.register_route("/web", self.web_redirect, methods=["GET"], public=True)
         web_path = self.server.config.get("web_path")
         if web_path:
-            self.server.scope.http.register_mount("/web", NoCacheIndex(Path(web_path)), public=True)
+            self.server.scope.http.register_mount("/web", WebClientFiles(Path(web_path)), public=True)
 
     # -- system ---------------------------------------------------------------------------------------------
 
