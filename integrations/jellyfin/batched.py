@@ -19,6 +19,20 @@ async def fetch_in(db: Database, sql: str, ids: Sequence[str], params: Sequence[
     return rows
 
 
+def in_queries(sql: str, ids: Sequence[str], params: Sequence[Any] = ()) -> list[tuple[str, list[Any]]]:
+    """`sql` (with one `{ids}` placeholder list) over `ids`, as one query per chunk, for `fetch_groups`."""
+    return [
+        (sql.format(ids=", ".join("?" * len(chunk))), [*params, *chunk])
+        for chunk in (list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
+    ]
+
+
+async def fetch_groups(db: Database, groups: Sequence[Sequence[tuple[str, list[Any]]]]) -> list[list[dict[str, Any]]]:
+    """The rows of each group of queries (see `in_queries`), all read in one round trip."""
+    answers = iter(await db.fetch_batch([query for group in groups for query in group]))
+    return [[row for _ in group for row in next(answers)] for group in groups]
+
+
 async def ready(value: Any) -> Any:
     """`value` as an awaitable: the stand-in for a query a page does not need."""
     return value

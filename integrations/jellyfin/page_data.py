@@ -10,7 +10,7 @@ from typing import Any
 
 from core.storage import Database
 from integrations.jellyfin.artwork import ImageSigner, PageImages
-from integrations.jellyfin.batched import fetch_in, ready
+from integrations.jellyfin.batched import fetch_groups, in_queries, ready
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
 from integrations.jellyfin.lineage import read_parents
@@ -56,37 +56,36 @@ async def read_page(
     value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
     marks = ", ".join("?" * len(kinds))
     media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
-    image_rows, value_rows, count_rows, people_rows, sources, user_data, manifests = await asyncio.gather(
-        fetch_in(
-            db,
-            f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, m.tag, "
-            "m.blurhash FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) "
-            "ORDER BY m.position",
-            sorted(set(ids) | set(parents)),
-        ),
-        fetch_in(
-            db,
-            f"SELECT item_id, kind, value FROM item_values WHERE kind IN ({marks}) AND item_id IN ({{ids}}) "
-            "ORDER BY value",
-            value_ids,
-            kinds,
-        ),
-        fetch_in(
-            db,
-            "SELECT parent_id, COUNT(*) AS count FROM items WHERE parent_id IN ({ids}) AND type <> 'extra' "
-            "GROUP BY parent_id",
-            [row["id"] for row in rows if row["type"] in FOLDER_TYPES],
-        )
-        if want.child_count
-        else ready([]),
-        fetch_in(
-            db,
-            "SELECT ip.item_id, p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p "
-            "ON p.id = ip.person_id WHERE ip.item_id IN ({ids}) ORDER BY ip.position",
-            ids,
-        )
-        if want.people
-        else ready([]),
+    # The page's own queries in one round trip; sources, user data and trickplay (other owners) beside it.
+    tables = fetch_groups(
+        db,
+        [
+            in_queries(
+                f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, "
+                "m.tag, m.blurhash FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) "
+                "ORDER BY m.position",
+                sorted(set(ids) | set(parents)),
+            ),
+            in_queries(
+                f"SELECT item_id, kind, value FROM item_values WHERE kind IN ({marks}) AND item_id IN ({{ids}}) "
+                "ORDER BY value",
+                value_ids,
+                kinds,
+            ),
+            in_queries(
+                "SELECT parent_id, COUNT(*) AS count FROM items WHERE parent_id IN ({ids}) AND type <> 'extra' "
+                "GROUP BY parent_id",
+                [row["id"] for row in rows if row["type"] in FOLDER_TYPES] if want.child_count else [],
+            ),
+            in_queries(
+                "SELECT ip.item_id, p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p "
+                "ON p.id = ip.person_id WHERE ip.item_id IN ({ids}) ORDER BY ip.position",
+                ids if want.people else [],
+            ),
+        ],
+    )
+    (image_rows, value_rows, count_rows, people_rows), sources, user_data, manifests = await asyncio.gather(
+        tables,
         read_media_sources(db, media) if want.media_sources else ready({}),
         read_user_data(hooks, principal, ids),
         trickplay.manifests(media) if want.trickplay and trickplay else ready({}),

@@ -106,12 +106,9 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
             where.append(f"{column} {operator} ?")
             params.append(value)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    total = int(await db.fetch_value(f"SELECT COUNT(*) FROM items i {clause}", params) or 0)
-    facets = await _facets(db, clause, params) if query.facets else None
-    if scores is not None and query.sort == "relevance":
-        rows = await db.fetch_all(f"SELECT {LIST_COLUMNS} FROM items i {clause}", params)
-        rows.sort(key=lambda r: (-scores[r["id"]], r["sort_name"]))
-        rows = rows[query.offset : query.offset + query.limit]
+    relevance = scores is not None and query.sort == "relevance"
+    if relevance:
+        listing = (f"SELECT {LIST_COLUMNS} FROM items i {clause}", params)
     else:
         expression = SORTS[query.sort] or SORTS["name"]
         direction = "DESC" if query.descending else "ASC"
@@ -121,34 +118,46 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
             order = f"{expression} {direction}, i.id"
         else:  # missing values last, whichever the direction
             order = f"({expression}) IS NULL, {expression} {direction}, i.sort_name, i.id"
-        rows = await db.fetch_all(
+        listing = (
             f"SELECT {LIST_COLUMNS} FROM items i {clause} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, query.limit, query.offset],
         )
-    return Page([_summary(r) for r in rows], total, query.limit, query.offset, facets)
+    # The count, the page and the facets in one round trip.
+    counted, rows, *facet_rows = await db.fetch_batch(
+        [(f"SELECT COUNT(*) AS n FROM items i {clause}", params), listing,
+         *(_facet_queries(clause, params) if query.facets else [])]
+    )  # fmt: skip
+    if relevance:
+        assert scores is not None
+        rows.sort(key=lambda r: (-scores[r["id"]], r["sort_name"]))
+        rows = rows[query.offset : query.offset + query.limit]
+    facets = dict(zip(("genres", "years", "types"), facet_rows, strict=True)) if query.facets else None
+    return Page([_summary(r) for r in rows], int(counted[0]["n"] or 0), query.limit, query.offset, facets)
 
 
 def _empty_facets() -> dict[str, list[dict[str, Any]]]:
     return {"genres": [], "years": [], "types": []}
 
 
-async def _facets(db: Database, clause: str, params: list[Any]) -> dict[str, list[dict[str, Any]]]:
+def _facet_queries(clause: str, params: list[Any]) -> list[tuple[str, list[Any]]]:
+    """Counts per genre, year and type over the filtered items, in that order."""
     subset = f"SELECT i.id FROM items i {clause}"
-    genres = await db.fetch_all(
-        f"SELECT v.value AS value, COUNT(*) AS count FROM item_values v WHERE v.kind = 'genre' "
-        f"AND v.item_id IN ({subset}) GROUP BY v.value ORDER BY count DESC, v.value LIMIT 100",
-        params,
-    )
-    years = await db.fetch_all(
-        f"SELECT i.year AS value, COUNT(*) AS count FROM items i {clause} {'AND' if clause else 'WHERE'} "
-        "i.year IS NOT NULL GROUP BY i.year ORDER BY i.year DESC",
-        params,
-    )
-    types = await db.fetch_all(
-        f"SELECT i.type AS value, COUNT(*) AS count FROM items i {clause} GROUP BY i.type ORDER BY count DESC",
-        params,
-    )
-    return {"genres": genres, "years": years, "types": types}
+    return [
+        (
+            f"SELECT v.value AS value, COUNT(*) AS count FROM item_values v WHERE v.kind = 'genre' "
+            f"AND v.item_id IN ({subset}) GROUP BY v.value ORDER BY count DESC, v.value LIMIT 100",
+            params,
+        ),
+        (
+            f"SELECT i.year AS value, COUNT(*) AS count FROM items i {clause} {'AND' if clause else 'WHERE'} "
+            "i.year IS NOT NULL GROUP BY i.year ORDER BY i.year DESC",
+            params,
+        ),
+        (
+            f"SELECT i.type AS value, COUNT(*) AS count FROM items i {clause} GROUP BY i.type ORDER BY count DESC",
+            params,
+        ),
+    ]
 
 
 def _summary(row: Row) -> dict[str, Any]:
