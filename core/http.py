@@ -25,6 +25,7 @@ from core.access import Guard, GuardedApp, GuardHolder, RouteAccess, guard_endpo
 from core.http_context import RequestContextMiddleware, request_id_of
 from core.request_data import BadRequest, NotFound
 from core.responses import error_response
+from core.routing import SegmentRouter
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class HttpBus:
                 Exception: _server_error,
             }
         )
+        self._router = self._app.router = SegmentRouter()
         self._routes: dict[str, list[BaseRoute]] = {}
         self._middleware: list[_MiddlewareEntry] = []
         self._context_options = {
@@ -158,8 +160,9 @@ class HttpBus:
         """Drop every route and middleware an integration registered."""
         for route in self._routes.pop(owner, []):
             self._access.pop(id(route), None)
-            if route in self._app.router.routes:
-                self._app.router.routes.remove(route)
+            if route in self._router.routes:
+                self._router.routes.remove(route)
+        self._router.invalidate()
         before = len(self._middleware)
         self._middleware = [m for m in self._middleware if m.owner != owner]
         if len(self._middleware) != before:
@@ -172,7 +175,8 @@ class HttpBus:
                 _LOGGER.warning("Route %s from '%s' is already registered by '%s'", path, owner, other_owner)
         self._routes.setdefault(owner, []).append(route)
         self._access[id(route)] = access
-        self._app.router.routes.append(route)
+        self._router.routes.append(route)
+        self._router.invalidate()
         return route
 
     # -- ASGI ------------------------------------------------------------------------------------------

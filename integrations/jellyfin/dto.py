@@ -17,12 +17,10 @@ from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_dto import item_dto
 from integrations.jellyfin.item_types import COLLECTION_TYPES
 from integrations.jellyfin.page_data import read_page
-from integrations.jellyfin.protocol import Prepared, clean, jf_date
+from integrations.jellyfin.protocol import Prepared, jf_date
 from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.models import Library
 from plugin_sdk.auth import Principal
-
-_MAY_HOLD_NULLS = frozenset({"MediaSources", "MediaStreams"})
 
 
 class DtoBuilder:
@@ -97,11 +95,8 @@ class DtoBuilder:
 
 
 def _prepared(dto: dict[str, Any]) -> Prepared:
-    """The DTO without None values, ready for `respond` as it is; only a few members can hold nested None."""
+    """The DTO without None values, ready for `respond` as it is (its media sources and streams are built
+    Prepared already; no other member nests a None)."""
     if None in dto.values():
-        out = Prepared({key: value for key, value in dto.items() if value is not None})
-    else:
-        out = Prepared(dto)
-    for key in _MAY_HOLD_NULLS.intersection(out):
-        out[key] = clean(out[key])
-    return out
+        return Prepared({key: value for key, value in dto.items() if value is not None})
+    return Prepared(dto)

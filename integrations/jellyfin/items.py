@@ -77,7 +77,7 @@ class ItemRoutes(BrowseRoutes):
         index_sort = set_sort(query, item_query, search, parent)
         if index_sort:
             item_query.limit, item_query.offset = MAX_LIMIT, 0
-        page = await list_items(self.server.db, item_query)
+        page = await list_items(self.server.db, item_query, summarize=False)
         rows = page.items
         if index_sort:
             rows = sorted(await self._full_rows([r["id"] for r in rows]), key=index_key, reverse=item_query.descending)[

@@ -7,33 +7,40 @@ from typing import Any
 
 import orjson
 
-from core.storage import Database
-from integrations.jellyfin.batched import fetch_in
+from integrations.jellyfin.batched import in_queries
+from integrations.jellyfin.protocol import Prepared
 from integrations.playback.sources import container_for, source_streams
 
 STREAM_TYPES = {"video": "Video", "audio": "Audio", "subtitle": "Subtitle", "data": "Data"}
 TEXT_SUBTITLES = frozenset({"srt", "subrip", "ass", "ssa", "webvtt", "vtt", "mov_text", "text"})
 
 
-async def read_media_sources(db: Database, item_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each item's playable sources with their streams (as library.queries.media_sources has them), in two
-    queries for the whole page."""
+def media_source_queries(item_ids: list[str]) -> list[list[tuple[str, list[Any]]]]:
+    """The two query groups (sources, their streams) for `sources_of`; neither waits for the other, so a page
+    reads them in its one batch."""
+    return [
+        in_queries(
+            "SELECT id, item_id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
+            "WHERE item_id IN ({ids}) AND status = 'ok' ORDER BY version_label, path",
+            item_ids,
+        ),
+        in_queries(
+            "SELECT s.source_id, s.data FROM media_streams s JOIN media_sources m ON m.id = s.source_id "
+            "WHERE m.item_id IN ({ids}) AND m.status = 'ok' ORDER BY s.source_id, s.position",
+            item_ids,
+        ),
+    ]
+
+
+def sources_of(source_rows: list[dict[str, Any]], stream_rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Each item's playable sources with their streams (as library.queries.media_sources has them)."""
     found: dict[str, list[dict[str, Any]]] = {}
     by_id: dict[str, dict[str, Any]] = {}
-    for source in await fetch_in(
-        db,
-        "SELECT id, item_id, path, size, container, duration_ticks, bitrate, version_label FROM media_sources "
-        "WHERE item_id IN ({ids}) AND status = 'ok' ORDER BY version_label, path",
-        item_ids,
-    ):
+    for source in source_rows:
         source["streams"] = []
         found.setdefault(source.pop("item_id"), []).append(source)
         by_id[source["id"]] = source
-    for stream in await fetch_in(
-        db,
-        "SELECT source_id, data FROM media_streams WHERE source_id IN ({ids}) ORDER BY source_id, position",
-        list(by_id),
-    ):
+    for stream in stream_rows:
         data = orjson.loads(stream["data"])
         by_id[stream["source_id"]]["streams"].append(
             {k: v for k, v in data.items() if v is not None and v is not False}
@@ -41,7 +48,7 @@ async def read_media_sources(db: Database, item_ids: list[str]) -> dict[str, lis
     return found
 
 
-def media_source(source: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+def media_source(source: dict[str, Any], item: dict[str, Any]) -> Prepared:
     """The MediaSourceInfo of `source`, a source of the item row `item`."""
     streams = [media_stream(s["index"], s) for s in source_streams(source)]
     streams = [s for s in streams if s is not None]
@@ -49,7 +56,7 @@ def media_source(source: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]
     audio = audio if audio is not None else next((s["Index"] for s in streams if s["Type"] == "Audio"), None)
     subtitles = [s for s in streams if s["Type"] == "Subtitle"]
     subtitle = next((s["Index"] for s in subtitles if s.get("IsDefault") or s.get("IsForced")), None)
-    return {
+    return _without_nulls({
         "Protocol": "File",
         "Id": source["id"],
         "Type": "Default",
@@ -81,10 +88,15 @@ def media_source(source: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]
         "DefaultAudioStreamIndex": audio,
         "DefaultSubtitleStreamIndex": subtitle if subtitle is not None else -1,
         "HasSegments": False,
-    }
+    })  # fmt: skip
 
 
-def media_stream(position: int, stream: dict[str, Any]) -> dict[str, Any] | None:
+def _without_nulls(dto: dict[str, Any]) -> Prepared:
+    """Built once without None values, so a page's many sources and streams need no cleaning pass later."""
+    return Prepared({key: value for key, value in dto.items() if value is not None})
+
+
+def media_stream(position: int, stream: dict[str, Any]) -> Prepared | None:
     """The MediaStream of a probed stream at `position`; None for stream types Jellyfin has no name for."""
     kind = STREAM_TYPES.get(stream.get("type") or "")
     if kind is None:
@@ -144,4 +156,4 @@ def media_stream(position: int, stream: dict[str, Any]) -> dict[str, Any] | None
         )
     elif kind == "Subtitle":
         dto["DisplayTitle"] = " - ".join(x for x in (stream.get("language") or "Undefined", (codec or "").upper()) if x)
-    return dto
+    return _without_nulls(dto)

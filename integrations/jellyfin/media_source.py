@@ -41,7 +41,9 @@ def media_source_dto(
     direct = decision.method is PlayMethod.DIRECT_PLAY
     if direct and not (enable["DirectPlay"] or enable["DirectStream"]):
         decision, direct = decide_for_plan(source, plan, True), False
-    dto = media_source(source, item)
+    # Plain copies: what follows may set members to None, which `respond` then drops (a Prepared it would keep).
+    dto = dict(media_source(source, item))
+    dto["MediaStreams"] = [dict(stream) for stream in dto["MediaStreams"]]
     dto["Container"] = decision.container
     dto["SupportsDirectPlay"] = direct and enable["DirectPlay"]
     dto["SupportsDirectStream"] = direct and enable["DirectStream"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from integrations.jellyfin.user_data import user_data_dto
@@ -34,6 +35,7 @@ PERSON_KINDS = {
 _NAMESPACE = uuid.UUID("6f0b0d3e-4a57-4b8e-9a53-6a1e0c4f3a11")
 
 
+@lru_cache(maxsize=8192)  # a page names the same few genres and studios over and over; uuid5 is ~10 us
 def name_id(kind: str, name: str) -> str:
     """A stable id for things Marquee keeps as names only (genres, studios): Jellyfin clients want ids."""
     return uuid.uuid5(_NAMESPACE, f"{kind}:{name.casefold()}").hex

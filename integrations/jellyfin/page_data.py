@@ -14,7 +14,7 @@ from integrations.jellyfin.batched import fetch_groups, in_queries, ready
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
 from integrations.jellyfin.lineage import read_parents
-from integrations.jellyfin.media_info import read_media_sources
+from integrations.jellyfin.media_info import media_source_queries, sources_of
 from integrations.jellyfin.user_data import read_user_data
 from plugin_sdk.auth import Principal
 
@@ -82,14 +82,19 @@ async def read_page(
                 "ON p.id = ip.person_id WHERE ip.item_id IN ({ids}) ORDER BY ip.position",
                 ids if want.people else [],
             ),
+            *media_source_queries(media if want.media_sources else []),
         ],
     )
-    (image_rows, value_rows, count_rows, people_rows), sources, user_data, manifests = await asyncio.gather(
+    (
+        (image_rows, value_rows, count_rows, people_rows, source_rows, stream_rows),
+        user_data,
+        manifests,
+    ) = await asyncio.gather(
         tables,
-        read_media_sources(db, media) if want.media_sources else ready({}),
         read_user_data(hooks, principal, ids),
         trickplay.manifests(media) if want.trickplay and trickplay else ready({}),
     )
+    sources = sources_of(source_rows, stream_rows)
     extras: dict[str, dict[str, Any]] = {}
     for row in image_rows:
         item_id = row.pop("row_id")

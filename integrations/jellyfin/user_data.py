@@ -17,7 +17,9 @@ async def read_user_data(hooks: Any, principal: Principal, item_ids: list[str]) 
 
 
 def user_data_dto(item_id: str, data: dict[str, Any] | None, runtime: int | None) -> dict[str, Any]:
-    data = data or {}
+    if not data:  # most items of a page: never played
+        return {"PlaybackPositionTicks": 0, "PlayCount": 0, "IsFavorite": False, "Played": False, "Key": item_id,
+                "ItemId": item_id}  # fmt: skip
     position = data.get("position_ticks") or 0
     dto: dict[str, Any] = {
         "PlaybackPositionTicks": position,

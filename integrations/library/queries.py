@@ -64,7 +64,8 @@ class Page:
         return body
 
 
-async def list_items(db: Database, query: ItemQuery) -> Page:
+async def list_items(db: Database, query: ItemQuery, *, summarize: bool = True) -> Page:
+    """A page of items; `summarize`: drop their None values (callers that rebuild each row skip that pass)."""
     where: list[str] = []
     params: list[Any] = []
     scores: dict[str, float] | None = None
@@ -132,7 +133,8 @@ async def list_items(db: Database, query: ItemQuery) -> Page:
         rows.sort(key=lambda r: (-scores[r["id"]], r["sort_name"]))
         rows = rows[query.offset : query.offset + query.limit]
     facets = dict(zip(("genres", "years", "types"), facet_rows, strict=True)) if query.facets else None
-    return Page([_summary(r) for r in rows], int(counted[0]["n"] or 0), query.limit, query.offset, facets)
+    items = [_summary(r) for r in rows] if summarize else rows
+    return Page(items, int(counted[0]["n"] or 0), query.limit, query.offset, facets)
 
 
 def _empty_facets() -> dict[str, list[dict[str, Any]]]:
