@@ -99,4 +99,4 @@ def _prepared(dto: dict[str, Any]) -> Prepared:
     Prepared already; no other member nests a None)."""
     if None in dto.values():
         return Prepared({key: value for key, value in dto.items() if value is not None})
-    return Prepared(dto)
+    return dto if type(dto) is Prepared else Prepared(dto)

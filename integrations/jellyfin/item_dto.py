@@ -13,7 +13,7 @@ from integrations.jellyfin.lineage import add_lineage
 from integrations.jellyfin.media_info import media_source
 from integrations.jellyfin.names import name_pairs, person_dto
 from integrations.jellyfin.page_data import PageData
-from integrations.jellyfin.protocol import jf_date
+from integrations.jellyfin.protocol import Prepared, jf_date
 from integrations.jellyfin.user_data import user_data_dto
 
 _NO_VALUES: dict[str, list[str]] = {}
@@ -65,7 +65,7 @@ def _members(
     item_id = row["id"]
     get = row.get
     own = page.images.of(item_id)
-    dto: dict[str, Any] = {
+    dto: dict[str, Any] = Prepared({  # Prepared from the start: dto.py's last pass need not copy it
         "Name": row["name"],
         "ServerId": server_id,
         "Id": item_id,
@@ -75,7 +75,7 @@ def _members(
         "BackdropImageTags": own.backdrops,
         "LocationType": "FileSystem",
         "MediaType": MEDIA_TYPES.get(kind, "Unknown"),
-    }
+    })  # fmt: skip
     for key, column in _PLAIN_COLUMNS:  # None values are left out, not written and filtered later
         value = get(column)
         if value is not None:
