@@ -190,11 +190,14 @@ class SQLiteDatabase(Database):
         # uses its `_execute`; tests/core/storage/test_database.py covers it if a release renames it.
         reader = await self._acquire()
         try:
-            return await reader._execute(_fetch_batch, reader._conn, queries)
+            answers = await reader._execute(_fetch_batch, reader._conn, queries)
         except sqlite3.Error as err:
             raise DatabaseError(str(err)) from err
         finally:
             self._release(reader)
+        # Rows become dicts here, not on the reader's thread: there the conversion holds the GIL against the
+        # event loop (as fetch_all does it).
+        return [_rows(rows) for rows in answers]
 
     async def _acquire(self) -> aiosqlite.Connection:
         if self._idle and not self._waiters:
@@ -221,8 +224,8 @@ class SQLiteDatabase(Database):
             await conn.close()
 
 
-def _fetch_batch(conn: sqlite3.Connection, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
-    return [_rows(conn.execute(sql, params).fetchall()) for sql, params in queries]
+def _fetch_batch(conn: sqlite3.Connection, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[sqlite3.Row]]:
+    return [conn.execute(sql, params).fetchall() for sql, params in queries]
 
 
 async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
