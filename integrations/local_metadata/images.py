@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from functools import cached_property
 
 from plugin_sdk.media import ItemType, LocalImage
 
@@ -80,9 +81,7 @@ def find_local_images(path: str, item_type: str) -> list[LocalImage]:
             images.extend(_season_images_in_parent(path))
         return images
     folder, name = os.path.split(path)
-    if not os.path.isdir(folder or "."):
-        return []
-    listing = _Listing(folder or ".")
+    listing = _Listing(folder or ".")  # a folder that can't be listed has no images
     stem = os.path.splitext(name)[0]
     images = []
     for suffix, kind in FILE_SUFFIXES:
@@ -163,8 +162,7 @@ class _Listing:
 
     def __init__(self, folder: str, root: str | None = None) -> None:
         self.folder = folder
-        self.real_folder = os.path.realpath(folder)
-        self.root = root or self.real_folder  # hits must resolve inside this folder
+        self._root = root
         try:
             entries = os.listdir(folder)
         except OSError as err:
@@ -174,6 +172,16 @@ class _Listing:
         self.names: dict[str, str] = {}
         for entry in sorted(entries):
             self.names.setdefault(entry.casefold(), entry)
+
+    # Resolved only for a hit: realpath stats every component of the path, and most files have no artwork.
+    @cached_property
+    def real_folder(self) -> str:
+        return os.path.realpath(self.folder)
+
+    @cached_property
+    def root(self) -> str:
+        """Hits must resolve inside this folder."""
+        return self._root or self.real_folder
 
     def images(self, base: str, kind: str) -> list[LocalImage]:
         found = []
