@@ -37,15 +37,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import http.client
 import importlib.metadata
 import json
 import os
-import platform
 import random
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,10 +51,30 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from library_api import HOST, PYTHON, REPO, free_port, log_tail, percentile, terminate, tree_cpu, tree_rss, wait_live
+from common import (
+    HOST,
+    MIB,
+    LoadResult,
+    Server,
+    busy_cpu_seconds,
+    http_json,
+    load_average,
+    log_problems,
+    log_tail,
+    own_cpu_seconds,
+    percentile,
+    print_load_table,
+    print_machine,
+    run_ffmpeg,
+    run_load_client,
+    start_marquee,
+    terminate,
+    tree_cpu,
+    tree_rss,
+    verdict,
+    write_configuration,
+)
 
-MIB = 1024 * 1024
-FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 ADMIN = {"username": "admin", "password": "correct horse battery"}
 UNKNOWN_USER = "nobody-here"
 TARGET_CPU_MS = (50.0, 100.0)
@@ -128,40 +144,13 @@ class Candidate:
 
 
 @dataclass
-class LoadResult:
-    name: str
-    requests: int = 0
-    seconds: float = 0.0
-    errors: int = 0  # exceptions (refused, reset, timed out) plus non-2xx answers
-    statuses: dict[str, int] = field(default_factory=dict)
-    p50_ms: float = 0.0
-    p90_ms: float = 0.0
-    p99_ms: float = 0.0
-    max_ms: float = 0.0
-    body_bytes: int = 0
-    client_cpu: float = 0.0  # CPU s per s of the load generator
-    server_cpu: float = 0.0  # CPU s per s of the server's process tree, over the measured window
-    server_cpu_ms: float = 0.0  # the server's CPU ms over the measured window
+class AuthLoad(LoadResult):
+    """A load run; `errors` counts exceptions (refused, reset, timed out) plus non-2xx answers."""
+
     due: int = 0  # paced only: reports whose due time fell in the measured window
     missed: int = 0  # paced only: of those, skipped because the player's previous report was still out
     late: int = 0  # paced only: of those, sent more than LATE_MS after their due time
     late_p99_ms: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def cpu_per_request_ms(self) -> float:
-        return self.server_cpu_ms / self.requests if self.requests else float("nan")
-
-
-@dataclass
-class Server:
-    proc: subprocess.Popen[bytes]
-    port: int
-    log: Path
-    startup_s: float
 
 
 @dataclass
@@ -172,10 +161,10 @@ class Report:
     candidates: list[Candidate] = field(default_factory=list)
     logins: dict[str, list[float]] = field(default_factory=dict)
     login_server_cpu_ms: float = 0.0
-    detail: list[LoadResult] = field(default_factory=list)
+    detail: list[AuthLoad] = field(default_factory=list)
     player_logins_s: float = 0.0
     player_login_errors: int = 0
-    progress: list[LoadResult] = field(default_factory=list)
+    progress: list[AuthLoad] = field(default_factory=list)
     server_notes: list[str] = field(default_factory=list)
     log_problems: dict[str, list[str]] = field(default_factory=dict)
 
@@ -286,17 +275,13 @@ def client_main(spec_path: str) -> int:
     return 0
 
 
-def run_load(name: str, server: Server, spec: dict[str, Any], work: Path) -> LoadResult:
+def run_load(name: str, server: Server, spec: dict[str, Any], work: Path) -> AuthLoad:
     spec_path = work / f"load-{time.monotonic_ns()}.json"
     spec_path.write_text(json.dumps({**spec, "server_pid": server.proc.pid}), encoding="utf-8")
-    argv = [str(PYTHON), str(Path(__file__).resolve()), "--load-client", str(spec_path)]
-    limit = (spec["warmup"] + spec["duration"]) * 4 + 120
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=limit)
-    if done.returncode != 0:
-        raise SystemExit(f"load generator failed for {name} ({done.returncode}):\n{done.stderr[-3000:]}")
-    data = json.loads(done.stdout.strip().splitlines()[-1])
+    argv = [str(Path(__file__).resolve()), "--load-client", str(spec_path)]
+    data = run_load_client(argv, timeout=(spec["warmup"] + spec["duration"]) * 4 + 120, name=name)
     latencies = sorted(data.pop("latencies"))
-    result = LoadResult(name, requests=len(latencies), **data)
+    result = AuthLoad(name, requests=len(latencies), **data)
     if latencies:
         result.p50_ms, result.p90_ms = percentile(latencies, 0.50), percentile(latencies, 0.90)
         result.p99_ms, result.max_ms = percentile(latencies, 0.99), latencies[-1]
@@ -378,9 +363,8 @@ def make_clip(folder: Path) -> Path:
     movie = folder / "Bench Movie (2020)"
     movie.mkdir(parents=True)
     clip = movie / "Bench Movie (2020).mkv"
-    argv = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=64x36:r=5"]
-    argv += ["-f", "lavfi", "-i", "sine", "-t", "0.5", "-c:v", "libx264", "-c:a", "aac", str(clip)]
-    subprocess.run(argv, check=True, capture_output=True, timeout=60)
+    run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x36:r=5", "-f", "lavfi", "-i", "sine", "-t", "0.5",
+                "-c:v", "libx264", "-c:a", "aac", str(clip)], timeout=60)  # fmt: skip
     return clip
 
 
@@ -406,45 +390,8 @@ def write_config(
         folder.mkdir(parents=True)
         (folder / "manifest.json").write_text(json.dumps(BENCH_MANIFEST, indent=2) + "\n", encoding="utf-8")
         (folder / "__init__.py").write_text(BENCH_PLUGIN, encoding="utf-8")
-    config_dir.mkdir(parents=True, exist_ok=True)
     # JSON is YAML: no need for a YAML writer here.
-    (config_dir / "configuration.yaml").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-
-
-def start_server(config_dir: Path, log: Path) -> Server:
-    port = free_port()
-    argv = [str(PYTHON), "-m", "core", "run", "--config", str(config_dir), "--host", HOST, "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        startup_s = wait_live(proc, port, log)
-    except Exception:
-        terminate(proc)
-        raise
-    return Server(proc, port, log, startup_s)
-
-
-def request(
-    port: int, method: str, path: str, body: Any = None, token: str | None = None, timeout: float = 30.0
-) -> tuple[int, Any, float]:
-    """(status, parsed JSON or None, wall seconds) on a fresh connection."""
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        started = time.perf_counter()
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = conn.getresponse()
-        raw = response.read()
-        seconds = time.perf_counter() - started
-    finally:
-        conn.close()
-    try:
-        data = json.loads(raw) if raw else None
-    except ValueError:
-        data = raw.decode(errors="replace")
-    return response.status, data, seconds
+    write_configuration(config_dir, json.dumps(config, indent=2).splitlines())
 
 
 def expect(status: int, data: Any, wanted: int, what: str, server: Server) -> None:
@@ -453,23 +400,23 @@ def expect(status: int, data: Any, wanted: int, what: str, server: Server) -> No
 
 
 def sign_in(server: Server, device: str) -> dict[str, Any]:
-    status, data, _ = request(server.port, "POST", "/api/v1/auth/login", {**ADMIN, "device_id": device})
+    status, data, _ = http_json(server.port, "POST", "/api/v1/auth/login", {**ADMIN, "device_id": device})
     expect(status, data, 200, "login", server)
     return data
 
 
 def prepare(server: Server) -> tuple[dict[str, Any], str]:
     """Create the first admin, sign in, wait for the scanned movie; (the login answer, the movie's id)."""
-    status, data, _ = request(server.port, "POST", "/api/v1/auth/first-admin", ADMIN)
+    status, data, _ = http_json(server.port, "POST", "/api/v1/auth/first-admin", ADMIN)
     expect(status, data, 201, "first admin", server)
     session = sign_in(server, "bench-setup")
     token = session["access_token"]
     deadline = time.perf_counter() + ITEM_TIMEOUT_S
     while time.perf_counter() < deadline:
-        status, libraries, _ = request(server.port, "GET", "/api/v1/libraries", token=token)
+        status, libraries, _ = http_json(server.port, "GET", "/api/v1/libraries", token=token)
         expect(status, libraries, 200, "libraries", server)
         for library in libraries:
-            status, page, _ = request(server.port, "GET", f"/api/v1/libraries/{library['id']}/items", token=token)
+            status, page, _ = http_json(server.port, "GET", f"/api/v1/libraries/{library['id']}/items", token=token)
             if status == 200 and page["items"]:
                 return session, page["items"][0]["id"]
         time.sleep(0.2)
@@ -479,9 +426,7 @@ def prepare(server: Server) -> tuple[dict[str, Any], str]:
 def stop_server(server: Server, report: Report, label: str) -> None:
     code = terminate(server.proc)
     lines = server.log.read_text(errors="replace").splitlines()
-    report.log_problems[label] = [
-        line for line in lines if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback"))
-    ]
+    report.log_problems[label] = log_problems(server.log)
     setup = [line for line in lines if "Set up integration 'auth'" in line or "started in" in line]
     report.server_notes.append(f"{label}: started (first 200) in {server.startup_s:.2f} s; SIGTERM exit {code}")
     report.server_notes += [f"{label}:   {line.split(' ', 2)[-1].strip()}" for line in setup]
@@ -504,7 +449,7 @@ def measure_logins(server: Server, report: Report, samples: int, spacing: float)
         for kind, body in kinds.items():
             time.sleep(spacing)
             cpu_before = tree_cpu(server.proc.pid)
-            status, data, seconds = request(server.port, "POST", "/api/v1/auth/login", body)
+            status, data, seconds = http_json(server.port, "POST", "/api/v1/auth/login", body)
             expect(status, data, wanted[kind], f"login ({kind})", server)
             if kind == "right password":
                 cpu_right += tree_cpu(server.proc.pid) - cpu_before
@@ -515,7 +460,9 @@ def measure_logins(server: Server, report: Report, samples: int, spacing: float)
 def measure_detail(server: Server, report: Report, item_id: str, args: argparse.Namespace, work: Path) -> None:
     session = sign_in(server, "bench-load")
     token, user_id = session["access_token"], session["user_id"]
-    status, data, _ = request(server.port, "POST", "/api/v1/api-keys", {"name": "bench", "scope": "read"}, token)
+    status, data, _ = http_json(
+        server.port, "POST", "/api/v1/api-keys", {"name": "bench", "scope": "read"}, token=token
+    )
     expect(status, data, 201, "create API key", server)
     api_key = data["key"]
     targets = [
@@ -525,7 +472,7 @@ def measure_detail(server: Server, report: Report, item_id: str, args: argparse.
         ("API key (read)", f"/api/v1/items/{item_id}", api_key),
     ]
     for name, path, credential in targets:
-        status, body, _ = request(server.port, "GET", path, token=credential)
+        status, body, _ = http_json(server.port, "GET", path, token=credential)
         expect(status, body, 200, name, server)
     for round_no in range(args.rounds):
         for name, path, credential in targets:
@@ -586,30 +533,13 @@ def measure_progress(server: Server, report: Report, item_id: str, args: argpars
 # --- output --------------------------------------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "OVER"
-
-
 def target_verdict(cpu_ms: float) -> str:
     low, high = TARGET_CPU_MS
     return "PASS" if low <= cpu_ms <= high else ("OVER" if cpu_ms > high else "UNDER")
 
 
-def print_load_table(results: list[LoadResult], *, paced: bool = False) -> None:
-    width = max(len(r.name) for r in results)
-    header = (
-        f"{'load':<{width}}  {'req/s':>7}  {'p50 ms':>7}  {'p90 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'bytes':>5}"
-        f"  {'errors':>6}  {'srv CPU':>7}  {'srv ms/req':>10}  {'gen CPU':>7}  statuses"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
-        print(
-            f"{r.name:<{width}}  {r.rate:>7,.0f}  {r.p50_ms:>7.1f}  {r.p90_ms:>7.1f}  {r.p99_ms:>7.1f}"
-            f"  {r.max_ms:>7.1f}  {r.body_bytes:>5}  {r.errors:>6}  {r.server_cpu:>7.2f}  {r.cpu_per_request_ms:>10.2f}"
-            f"  {r.client_cpu:>7.2f}  {statuses}"
-        )
+def print_loads(results: list[AuthLoad], *, paced: bool = False) -> None:
+    print_load_table(results, label="load", per_request=True)
     if paced:
         for r in results:
             if r.due:
@@ -620,7 +550,7 @@ def print_load_table(results: list[LoadResult], *, paced: bool = False) -> None:
                 )
 
 
-def best(results: list[LoadResult], name: str) -> LoadResult:
+def best(results: list[AuthLoad], name: str) -> AuthLoad:
     """The round of one target with the highest rate: interference from other load only ever slows a round down."""
     return max((r for r in results if r.name.split(" #")[0] == name), key=lambda r: r.rate)
 
@@ -679,7 +609,7 @@ def print_part2(report: Report, args: argparse.Namespace) -> list[str]:
         f"2. Item detail GET at {args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s"
         f" measured, {args.rounds} round(s)"
     )
-    print_load_table(report.detail)
+    print_loads(report.detail)
     public, user = best(report.detail, "public (no guard)"), best(report.detail, "public + user data")
     goals = []
     if args.rounds > 1:
@@ -713,7 +643,7 @@ def print_part3(report: Report, args: argparse.Namespace) -> list[str]:
         f" ({args.players / report.player_logins_s:,.0f}/s at {LOGIN_CONCURRENCY} concurrent),"
         f" {report.player_login_errors} failed"
     )
-    print_load_table(report.progress, paced=True)
+    print_loads(report.progress, paced=True)
     paced, flat_out = report.progress
     delivered = paced.requests / paced.due if paced.due else 0.0
     offered = args.players / args.interval
@@ -729,26 +659,13 @@ def print_part3(report: Report, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def busy_cpu_s() -> float:
-    """CPU seconds the whole machine has spent busy since boot (all processes)."""
-    times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
-
-
-def own_cpu_s() -> float:
-    """CPU seconds of this process and its waited-for children (the servers and load generators)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
-
-
 def print_quiet_check() -> None:
     procs = list(psutil.process_iter(["name"]))
     for proc in procs:
         with contextlib.suppress(psutil.Error):
             proc.cpu_percent(None)  # the first call only starts the measurement
     busy = psutil.cpu_percent(interval=1.0)
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"Machine before the run: {busy:.0f} % CPU busy over 1 s, load average {load}")
+    print(f"Machine before the run: {busy:.0f} % CPU busy over 1 s, load average {load_average()}")
     if busy > 25:
         usage = []
         for proc in procs:
@@ -756,20 +673,6 @@ def print_quiet_check() -> None:
                 usage.append((proc.cpu_percent(None), proc.info["name"]))
         top = ", ".join(f"{name} {percent:.0f} %" for percent, name in sorted(usage, reverse=True)[:3])
         print(f"WARNING: the machine is not idle (top: {top}); the figures below are pessimistic")
-
-
-def print_machine() -> None:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    usable = f", {affinity} usable by this process" if affinity is not None else ""
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
-        model = names[0] if names else model
-    memory = psutil.virtual_memory().total / MIB / 1024
-    print(f"CPUs: {os.cpu_count()} logical{usable} ({model}); memory {memory:.1f} GiB")
-    print(f"Python: {platform.python_version()} ({platform.python_implementation()}) at {PYTHON}")
-    print(f"Platform: {platform.platform()}; aiohttp {importlib.metadata.version('aiohttp')} (load generator)")
 
 
 def parse_args() -> argparse.Namespace:
@@ -808,13 +711,13 @@ def main() -> int:
     args = parse_args()
     if args.load_client:
         return client_main(args.load_client)
-    print_machine()
+    print_machine(f"aiohttp {importlib.metadata.version('aiohttp')} (load generator)", hardware=True)
     print(
         f"NOTE: the load generator shares the machine's {os.cpu_count()} CPUs with the server under test; rates are"
         " lower bounds ('srv CPU' / 'gen CPU' = CPU s per s of the server / the generator)."
     )
     print_quiet_check()
-    started_all, busy_before, own_before = time.perf_counter(), busy_cpu_s(), own_cpu_s()
+    started_all, busy_before, own_before = time.perf_counter(), busy_cpu_seconds(), own_cpu_seconds()
     report = Report(default_argon2=default_argon2())
     if 1 in args.parts:
         print("Timing Argon2 in this process ...", flush=True)
@@ -830,7 +733,7 @@ def main() -> int:
             config = work / "default"
             write_config(config, media, argon2=None, plugin=True, access_log=access_log)
             print("Server with default Argon2 parameters ...", flush=True)
-            server = start_server(config, work / "default.log")
+            server = start_marquee(config, work / "default.log")
             try:
                 _, item_id = prepare(server)
                 if 1 in args.parts:
@@ -846,7 +749,7 @@ def main() -> int:
             config = work / "cheap"
             write_config(config, media, argon2=CHEAP_ARGON2, plugin=False, access_log=access_log)
             print(f"Server with Argon2 {CHEAP_ARGON2} ...", flush=True)
-            server = start_server(config, work / "cheap.log")
+            server = start_marquee(config, work / "cheap.log")
             try:
                 _, item_id = prepare(server)
                 measure_progress(server, report, item_id, args, work)
@@ -877,7 +780,7 @@ def main() -> int:
         print(f"  {goal}")
     print()
     wall = time.perf_counter() - started_all
-    others = (busy_cpu_s() - busy_before) - (own_cpu_s() - own_before)
+    others = (busy_cpu_seconds() - busy_before) - (own_cpu_seconds() - own_before)
     print(f"Total benchmark wall time: {wall:.1f} s")
     print(
         f"CPU used by other processes during the run: {max(others, 0.0):.1f} s"

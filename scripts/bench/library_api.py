@@ -25,16 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import http.client
 import json
 import os
-import platform
 import random
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,14 +38,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
+from common import (
+    HOST,
+    MIB,
+    PYTHON,
+    LoadResult,
+    checked_config,
+    free_port,
+    generate_load,
+    http_request,
+    log_problems,
+    log_tail,
+    print_load_table,
+    print_machine,
+    run_load_client,
+    start_marquee,
+    start_server,
+    terminate,
+    tree_cpu,
+    tree_rss,
+    verdict,
+    write_configuration,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-PYTHON = REPO / ".venv" / "bin" / "python"
-HOST = "127.0.0.1"
-START_TIMEOUT_S = 60.0
-EXIT_TIMEOUT_S = 30.0
-MIB = 1024 * 1024
 BUDGET_DETAIL_P99_MS = 10.0
 BUDGET_LIST_P99_MS = 25.0
 BUDGET_RSS_MIB = 120.0
@@ -166,92 +175,12 @@ class Library:
     db_bytes: int = 0
 
 
-@dataclass
-class LoadResult:
-    name: str
-    path: str
-    requests: int = 0
-    seconds: float = 0.0
-    errors: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
-    p50_ms: float = 0.0
-    p90_ms: float = 0.0
-    p99_ms: float = 0.0
-    max_ms: float = 0.0
-    body_bytes: int = 0
-    client_cpu: float = 0.0  # CPU seconds per wall second of the load generator
-    server_cpu: float = 0.0  # the same for the server process tree
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds if self.seconds > 0 else 0.0
-
-
 # --- the load generator (runs in its own process) -----------------------------------------------------------------
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
-    return sorted_values[index]
-
-
-async def generate_load(url: str, connections: int, duration: float, warmup: float) -> dict[str, Any]:
-    import aiohttp
-
-    latencies: list[float] = []
-    statuses: Counter[str] = Counter()
-    errors = 0
-    body_bytes = 0
-    connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
-    timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        start = time.perf_counter()
-        measure_from = start + warmup
-        end = measure_from + duration
-
-        async def worker() -> None:
-            nonlocal errors, body_bytes
-            while True:
-                sent = time.perf_counter()
-                if sent >= end:
-                    return
-                try:
-                    async with session.get(url, headers=auth_headers()) as response:
-                        body = await response.read()
-                        status = response.status
-                except (aiohttp.ClientError, TimeoutError):
-                    if sent >= measure_from:
-                        errors += 1
-                    continue
-                if sent >= measure_from:
-                    latencies.append(time.perf_counter() - sent)
-                    statuses[str(status)] += 1
-                    body_bytes = len(body)
-
-        cpu_before = sum(os.times()[:2])
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        finished = time.perf_counter()
-        cpu = sum(os.times()[:2]) - cpu_before
-    latencies.sort()
-    window = max(finished, end) - measure_from
-    return {
-        "requests": len(latencies),
-        "seconds": duration if finished <= end else window,
-        "errors": errors,
-        "statuses": dict(statuses),
-        "p50_ms": percentile(latencies, 0.50) * 1000,
-        "p90_ms": percentile(latencies, 0.90) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "max_ms": (latencies[-1] if latencies else float("nan")) * 1000,
-        "body_bytes": body_bytes,
-        "client_cpu": cpu / (finished - start),
-    }
-
-
 def client_main(args: argparse.Namespace) -> int:
-    result = asyncio.run(generate_load(args.load_client, args.connections, args.duration, args.warmup))
+    load = generate_load(args.load_client, auth_headers(), args.connections, args.duration, args.warmup)
+    result = asyncio.run(load)
     print(json.dumps(result))
     return 0
 
@@ -266,25 +195,21 @@ def write_config(config_dir: Path, *, access_log: bool, quiet: bool = False, ser
     lines += ["http:", f"  server: {server}"]
     if not access_log:
         lines += ["  access_log: false"]
-    config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_configuration(config_dir, lines)
 
 
 async def create_schema(config_dir: Path) -> Path:
     """One headless start and stop: the migrations create every table."""
-    from core.config.check import check_configuration
     from core.hub import Hub
 
-    report = check_configuration(config_dir)
-    if report.issues or report.config is None:
-        raise SystemExit("configuration rejected:\n" + "\n".join(str(issue) for issue in report.issues))
-    hub = Hub(report.config, headless=True)
+    config = checked_config(config_dir)
+    hub = Hub(config, headless=True)
     await hub.start()
     loaded = sorted(hub.integrations.loaded())
     await hub.stop()
     if "library" not in loaded:
         raise SystemExit(f"the library integration did not load; loaded: {loaded}")
-    return report.config.data_dir / "marquee.db"
+    return config.data_dir / "marquee.db"
 
 
 def check_search_word(term: str) -> list[str]:
@@ -465,16 +390,6 @@ def add_media(conn: sqlite3.Connection, library_id: str, item_ids: list[str], rn
 # --- servers -------------------------------------------------------------------------------------------------------
 
 
-class StartupError(RuntimeError):
-    pass
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 AUTH_ENV = "MARQUEE_BENCH_AUTHORIZATION"  # the load-generator processes inherit the sign-in through this
 
 
@@ -485,81 +400,18 @@ def auth_headers() -> dict[str, str]:
 
 def sign_in(port: int) -> None:
     """Every item route needs credentials: create the first admin, sign in, and share the token."""
-    body = json.dumps({"username": "bench", "password": "bench-password-1"}).encode()
-    for path in ("/api/v1/auth/first-admin", "/api/v1/auth/login"):
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        try:
-            conn.request("POST", path, body, {"Content-Type": "application/json"})
-            response = conn.getresponse()
-            answer = response.read()
-        finally:
-            conn.close()
-        if path.endswith("login"):
-            if response.status != 200:
-                raise SystemExit(f"sign-in failed: {response.status} {answer[:200]!r}")
-            os.environ[AUTH_ENV] = "Bearer " + json.loads(answer)["access_token"]
+    body = {"username": "bench", "password": "bench-password-1"}
+    http_request(port, "POST", "/api/v1/auth/first-admin", body)
+    status, answer, _ = http_request(port, "POST", "/api/v1/auth/login", body)
+    if status != 200:
+        raise SystemExit(f"sign-in failed: {status} {answer[:200]!r}")
+    os.environ[AUTH_ENV] = "Bearer " + json.loads(answer)["access_token"]
 
 
-def get(port: int, path: str, timeout: float = 10.0) -> tuple[int | None, bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers=auth_headers())
-        response = conn.getresponse()
-        return response.status, response.read()
-    except (OSError, http.client.HTTPException):
-        return None, b""
-    finally:
-        conn.close()
-
-
-def wait_live(proc: subprocess.Popen[bytes], port: int, log: Path) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < START_TIMEOUT_S:
-        if get(port, "/health/live", timeout=1.0)[0] == 200:
-            return time.perf_counter() - started
-        if proc.poll() is not None:
-            raise StartupError(f"exited with code {proc.returncode}:\n{log_tail(log)}")
-        time.sleep(0.02)
-    raise StartupError(f"no 200 on /health/live within {START_TIMEOUT_S:g} s:\n{log_tail(log)}")
-
-
-def log_tail(log: Path, lines: int = 20) -> str:
-    text = log.read_text(errors="replace").splitlines()
-    return "\n".join(f"    | {line}" for line in text[-lines:])
-
-
-def tree(pid: int) -> list[psutil.Process]:
-    root = psutil.Process(pid)
-    return [root, *root.children(recursive=True)]
-
-
-def tree_rss(pid: int) -> int:
-    total = 0
-    for proc in tree(pid):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += proc.memory_info().rss
-    return total
-
-
-def tree_cpu(pid: int) -> float:
-    total = 0.0
-    for proc in tree(pid):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = proc.cpu_times()
-            total += times.user + times.system
-    return total
-
-
-def terminate(proc: subprocess.Popen[bytes]) -> int | None:
-    if proc.poll() is not None:
-        return proc.returncode
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=EXIT_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return None
+def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
+    """A GET with the shared sign-in: (status, body)."""
+    status, body, _ = http_request(port, "GET", path, headers=auth_headers(), timeout=timeout)
+    return status, body
 
 
 def run_load(
@@ -569,14 +421,11 @@ def run_load(
     connections, duration, warmup = (
         (1, args.single_duration, 0.5) if single else (args.connections, args.duration, args.warmup)
     )
-    argv = [str(PYTHON), str(Path(__file__).resolve()), "--load-client", url]
+    argv = [str(Path(__file__).resolve()), "--load-client", url]
     argv += ["--connections", str(connections), "--duration", str(duration), "--warmup", str(warmup)]
     cpu_before, wall_before = tree_cpu(server_pid), time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=duration * 4 + 300)
+    data = run_load_client(argv, timeout=duration * 4 + 300, name=name)
     server_cpu = (tree_cpu(server_pid) - cpu_before) / (time.perf_counter() - wall_before)
-    if done.returncode != 0:
-        raise SystemExit(f"load generator failed for {name} ({done.returncode}):\n{done.stderr[-3000:]}")
-    data = json.loads(done.stdout.strip().splitlines()[-1])
     result = LoadResult(f"{name} [1 conn]" if single else name, path, server_cpu=server_cpu, **data)
     print(f"  {name}: {result.rate:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms", flush=True)
     return result
@@ -595,43 +444,34 @@ class Served:
 
 
 def marquee_run(config_dir: Path, library: Library, work: Path, args: argparse.Namespace, server: str) -> Served:
-    served = Served()
-    port = free_port()
     log = work / f"marquee-{server}.log"
-    argv = [str(PYTHON), "-m", "core", "run", "--config", str(config_dir), "--host", HOST, "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            served.startup_s = wait_live(proc, port, log)
-            sign_in(port)
-            time.sleep(args.idle)
-            served.idle_rss = tree_rss(proc.pid)
-            endpoints = [
-                (f"item detail [{server}]", f"/api/v1/items/{library.detail_id}"),
-                (
-                    f"children limit={CHILDREN} [{server}]",
-                    f"/api/v1/items/{library.parent_id}/children?limit={CHILDREN}",
-                ),
-                (f"search limit=20 [{server}]", f"/api/v1/search?q={library.search_word}&limit=20"),
-            ]
+    running = start_marquee(config_dir, log)
+    served = Served(startup_s=running.startup_s)
+    port = running.port
+    try:
+        sign_in(port)
+        time.sleep(args.idle)
+        served.idle_rss = tree_rss(running.pid)
+        endpoints = [
+            (f"item detail [{server}]", f"/api/v1/items/{library.detail_id}"),
+            (f"children limit={CHILDREN} [{server}]", f"/api/v1/items/{library.parent_id}/children?limit={CHILDREN}"),
+            (f"search limit=20 [{server}]", f"/api/v1/search?q={library.search_word}&limit=20"),
+        ]
+        for name, path in endpoints:
+            status, body = get(port, path, timeout=30)
+            if status != 200:
+                raise SystemExit(f"{name}: GET {path} answered {status}: {body[:500]!r}\n{log_tail(log)}")
+            describe_response(name, body)
+        if args.single_duration > 0:  # first, on a fresh server: a search burst leaves a bigger, slower heap
             for name, path in endpoints:
-                status, body = get(port, path, timeout=30)
-                if status != 200:
-                    raise SystemExit(f"{name}: GET {path} answered {status}: {body[:500]!r}\n{log_tail(log)}")
-                describe_response(name, body)
-            if args.single_duration > 0:  # first, on a fresh server: a search burst leaves a bigger, slower heap
-                for name, path in endpoints:
-                    served.single.append(run_load(name, port, path, proc.pid, args, single=True))
-            for name, path in endpoints:
-                served.results.append(run_load(name, port, path, proc.pid, args))
-            served.loaded_rss = tree_rss(proc.pid)
-        finally:
-            served.exit_code = terminate(proc)
-    lines = log.read_text(errors="replace").splitlines()
-    served.access_lines = sum(1 for line in lines if '"GET /' in line)
-    served.log_problems = [
-        line for line in lines if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback"))
-    ]
+                served.single.append(run_load(name, port, path, running.pid, args, single=True))
+        for name, path in endpoints:
+            served.results.append(run_load(name, port, path, running.pid, args))
+        served.loaded_rss = tree_rss(running.pid)
+    finally:
+        served.exit_code = terminate(running.proc)
+    served.access_lines = sum(1 for line in log.read_text(errors="replace").splitlines() if '"GET /' in line)
+    served.log_problems = log_problems(log)
     return served
 
 
@@ -646,52 +486,28 @@ def describe_response(name: str, body: bytes) -> None:
 
 
 def reference_run(work: Path, args: argparse.Namespace, server: str) -> Served:
-    served = Served()
     app = work / "reference_app.py"
     app.write_text(REFERENCE_APP, encoding="utf-8")
     port = free_port()
     log = work / f"reference-{server}.log"
     name = f"reference ~2 KB JSON [{server}]"
-    with log.open("wb") as out:
-        argv = [str(PYTHON), str(app), str(port), server]
-        proc = subprocess.Popen(argv, cwd=work, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            served.startup_s = wait_live(proc, port, log)
-            time.sleep(args.idle)
-            served.idle_rss = tree_rss(proc.pid)
-            status, body = get(port, "/payload")
-            print(f"  reference: {len(body):,} B of JSON (status {status})", flush=True)
-            if args.single_duration > 0:
-                served.single.append(run_load(name, port, "/payload", proc.pid, args, single=True))
-            served.results.append(run_load(name, port, "/payload", proc.pid, args))
-            served.loaded_rss = tree_rss(proc.pid)
-        finally:
-            served.exit_code = terminate(proc)
+    running = start_server([str(PYTHON), str(app), str(port), server], log, port, cwd=work, name="reference")
+    served = Served(startup_s=running.startup_s)
+    try:
+        time.sleep(args.idle)
+        served.idle_rss = tree_rss(running.pid)
+        status, body = get(port, "/payload")
+        print(f"  reference: {len(body):,} B of JSON (status {status})", flush=True)
+        if args.single_duration > 0:
+            served.single.append(run_load(name, port, "/payload", running.pid, args, single=True))
+        served.results.append(run_load(name, port, "/payload", running.pid, args))
+        served.loaded_rss = tree_rss(running.pid)
+    finally:
+        served.exit_code = terminate(running.proc)
     return served
 
 
 # --- output --------------------------------------------------------------------------------------------------------
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "OVER"
-
-
-def print_table(results: list[LoadResult]) -> None:
-    width = max(len(r.name) for r in results)
-    header = (
-        f"{'endpoint':<{width}}  {'req/s':>7}  {'p50 ms':>7}  {'p90 ms':>7}  {'p99 ms':>7}  {'max ms':>7}"
-        f"  {'bytes':>6}  {'errors':>6}  {'srv CPU':>7}  {'gen CPU':>7}  statuses"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
-        print(
-            f"{r.name:<{width}}  {r.rate:>7,.0f}  {r.p50_ms:>7.1f}  {r.p90_ms:>7.1f}  {r.p99_ms:>7.1f}"
-            f"  {r.max_ms:>7.1f}  {r.body_bytes:>6}  {r.errors:>6}  {r.server_cpu:>7.2f}  {r.client_cpu:>7.2f}"
-            f"  {statuses}"
-        )
 
 
 def print_budgets(marquee: Served, connections: int, server: str) -> None:
@@ -715,14 +531,6 @@ def print_budgets(marquee: Served, connections: int, server: str) -> None:
             f"  {result.name}: a mean under {budget:g} ms at {connections} connections needs > {needed:,.0f} req/s"
             f" (measured {result.rate:,.0f} req/s)"
         )
-
-
-def print_machine() -> None:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    usable = f", {affinity} usable by this process" if affinity is not None else ""
-    print(f"CPUs: {os.cpu_count()} logical{usable}")
-    print(f"Python: {platform.python_version()} ({platform.python_implementation()}) at {PYTHON}")
-    print(f"SQLite: {sqlite3.sqlite_version}; platform: {platform.platform()}")
 
 
 def parse_args() -> argparse.Namespace:
@@ -765,7 +573,7 @@ def main() -> int:
     args = parse_args()
     if args.load_client:
         return client_main(args)
-    print_machine()
+    print_machine(f"SQLite: {sqlite3.sqlite_version}")
     print(
         f"Load: {args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s measured per endpoint,"
         " from one asyncio+aiohttp process"
@@ -803,12 +611,12 @@ def main() -> int:
             runs.append((server, marquee, reference_run(work, args, server)))
     print()
     print(f"At {args.connections} connections:")
-    print_table([r for _, marquee, reference in runs for r in (*marquee.results, *reference.results)])
+    print_load_table([r for _, marquee, reference in runs for r in (*marquee.results, *reference.results)])
     singles = [r for _, marquee, reference in runs for r in (*marquee.single, *reference.single)]
     if singles:
         print()
         print("At 1 connection (service time without queueing):")
-        print_table(singles)
+        print_load_table(singles)
     for server, marquee, reference in runs:
         print()
         print(

@@ -20,11 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,15 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import av
+from common import checked_config, own_cpu_seconds, print_machine, run_ffmpeg, verdict, write_configuration
 
 from core.bus import Event
-from core.config.check import check_configuration
 from core.hub import Hub
 from integrations.library.models import Library
 from integrations.library.walker import extensions_for, walk
 from integrations.probe_pyav.probe import probe
 
-FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 LIBRARY_NAME = "bench"
 SCAN_FINISHED = "library.scan.finished"
 SCAN_PROGRESS = "library.scan.progress"
@@ -108,16 +104,13 @@ class Results:
 
 def make_clip(dest: Path) -> None:
     """0.2 s of 64x36 h264 + mono aac in Matroska: a few KB, and a fully valid file for the probe."""
-    argv = [
-        FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=0.2",
-        "-f", "lavfi", "-i", "sine=frequency=440:duration=0.2",
-        "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "32k", "-shortest", str(dest),
-    ]  # fmt: skip
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-    if res.returncode != 0:
-        raise SystemExit(f"ffmpeg failed ({res.returncode}): {res.stderr[-2000:]}")
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=0.2",
+         "-f", "lavfi", "-i", "sine=frequency=440:duration=0.2",
+         "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-b:a", "32k", "-shortest", str(dest)],
+        timeout=120,
+    )  # fmt: skip
 
 
 def movie_name(index: int) -> str:
@@ -184,15 +177,11 @@ def write_config(config_dir: Path, library_dir: Path, *, watch: bool, debounce_m
         "      folders:",
         f"        - {library_dir}",
     ]
-    config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_configuration(config_dir, lines)
 
 
 def make_hub(config_dir: Path, *, headless: bool) -> Hub:
-    report = check_configuration(config_dir)
-    if report.issues or report.config is None:
-        raise SystemExit("configuration rejected:\n" + "\n".join(str(issue) for issue in report.issues))
-    return Hub(report.config, headless=headless)
+    return Hub(checked_config(config_dir), headless=headless)
 
 
 def library_service(hub: Hub) -> Any:
@@ -207,11 +196,6 @@ async def bench_library(service: Any) -> Library:
     if library is None:
         raise SystemExit(f"library '{LIBRARY_NAME}' is missing after start")
     return library
-
-
-def _cpu_seconds() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _has_children() -> bool:
@@ -232,9 +216,9 @@ async def wait_quiet(window_s: float = 0.25, quiet_share: float = 0.1, limit_s: 
     started = time.perf_counter()
     quiet = 0
     while quiet < 2 and time.perf_counter() - started < limit_s:
-        before = _cpu_seconds()
+        before = own_cpu_seconds()
         await asyncio.sleep(window_s)
-        busy = _cpu_seconds() - before > window_s * quiet_share or _has_children()
+        busy = own_cpu_seconds() - before > window_s * quiet_share or _has_children()
         quiet = 0 if busy else quiet + 1
     return time.perf_counter() - started
 
@@ -410,10 +394,6 @@ async def marquee_phases(
 # --- output ------------------------------------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def counts(report: dict[str, Any]) -> str:
     keys = ("added", "updated", "moved", "removed", "failed", "unchanged", "skipped")
     return ", ".join(f"{k} {report.get(k, 0)}" for k in keys)
@@ -444,7 +424,7 @@ def print_summary(results: Results) -> None:
                 "marquee cold scan",
                 f"{results.cold.seconds:.2f} s",
                 f"{results.cold.rate:,.0f} files/s = {ratio:.2f}x raw probe() "
-                f"(goal >= {BUDGET_COLD_RATIO}x: {verdict(ratio >= BUDGET_COLD_RATIO)})",
+                f"(goal >= {BUDGET_COLD_RATIO}x: {verdict(ratio >= BUDGET_COLD_RATIO, 'MISS')})",
             )
         )
         rows.append(("  cold scan CPU", "", f"{results.cold.cpu_ms:.2f} ms/file (process, all threads)"))
@@ -453,7 +433,7 @@ def print_summary(results: Results) -> None:
             (
                 "no-change rescan",
                 f"{results.rescan_s:.3f} s",
-                f"goal < {BUDGET_RESCAN_S:g} s: {verdict(results.rescan_s < BUDGET_RESCAN_S)}",
+                f"goal < {BUDGET_RESCAN_S:g} s: {verdict(results.rescan_s < BUDGET_RESCAN_S, 'MISS')}",
             )
         )
         rows.append(("  rescan counts", "", counts(results.rescan_report)))
@@ -501,14 +481,6 @@ def print_summary(results: Results) -> None:
             print(f"  {failure['path']}: {failure['reason']}")
 
 
-def print_machine() -> None:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    usable = f", {affinity} usable by this process" if affinity is not None else ""
-    print(f"CPUs: {os.cpu_count()} logical{usable}")
-    print(f"Python: {platform.python_version()} ({platform.python_implementation()}) at {sys.executable}")
-    print(f"PyAV: {av.__version__}; platform: {platform.platform()}")
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--files", type=int, default=10000, help="movie files in the library (default 10000)")
@@ -529,7 +501,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    print_machine()
+    print_machine(f"PyAV: {av.__version__}", python=sys.executable)
     results = Results(files=args.files)
     # The raw references use the scan pool's size; a hub is not up yet, so take the library's default unless told.
     workers = args.workers or DEFAULT_WORKERS

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import itertools
-import os
-import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,19 +24,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
+from common import (
+    EXIT_TIMEOUT_S,
+    HOST,
+    MIB,
+    PYTHON,
+    REPO,
+    free_port,
+    log_tail,
+    marquee_argv,
+    print_machine,
+    terminate,
+    tree_rss,
+    verdict,
+    wait_live,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-PYTHON = REPO / ".venv" / "bin" / "python"
-HOST = "127.0.0.1"
 PROBE_PATH = "/health/live"
 POLL_INTERVAL_S = 0.005
 START_TIMEOUT_S = 30.0
 IDLE_S = 2.0
-EXIT_TIMEOUT_S = 30.0
 BUDGET_STARTUP_S = 1.0
 BUDGET_RSS_MIB = 120.0
-MIB = 1024 * 1024
 
 REFERENCE_APP = '''\
 """Reference: a bare Starlette app on Hypercorn, one JSON route, clean exit on SIGTERM/SIGINT."""
@@ -93,70 +98,6 @@ class Target:
     results: list[RunResult] = field(default_factory=list)
 
 
-class StartupError(RuntimeError):
-    """The process exited or never answered 200 on the probe path."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def probe(port: int) -> int | None:
-    """Status code of one GET on the probe path, or None if nothing answers yet."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=1.0)
-    try:
-        conn.request("GET", PROBE_PATH)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    except OSError:  # refused, reset, timed out
-        return None
-    except http.client.HTTPException:
-        return None
-    finally:
-        conn.close()
-
-
-def wait_for_200(proc: subprocess.Popen[bytes], port: int, started: float) -> float:
-    """Seconds from `started` to the first 200 on the probe path."""
-    deadline = started + START_TIMEOUT_S
-    while time.perf_counter() < deadline:
-        if probe(port) == 200:
-            return time.perf_counter() - started
-        if proc.poll() is not None:
-            raise StartupError(f"exited with code {proc.returncode} before answering 200")
-        time.sleep(POLL_INTERVAL_S)
-    raise StartupError(f"no 200 on {PROBE_PATH} within {START_TIMEOUT_S:.0f} s")
-
-
-def tree_rss(pid: int) -> int:
-    """RSS of the process plus all its children, in bytes."""
-    root = psutil.Process(pid)
-    total = 0
-    for proc in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += proc.memory_info().rss
-    return total
-
-
-def terminate(proc: subprocess.Popen[bytes]) -> int | None:
-    """SIGTERM, wait for exit; the exit code, or None if it had to be killed."""
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=EXIT_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return None
-
-
-def log_tail(log: Path, lines: int = 15) -> str:
-    text = log.read_text(errors="replace").splitlines()
-    return "\n".join(f"    | {line}" for line in text[-lines:])
-
-
 def run_once(target: Target, log_dir: Path, label: str) -> RunResult:
     port = free_port()
     log = log_dir / f"{label}.log"
@@ -164,19 +105,19 @@ def run_once(target: Target, log_dir: Path, label: str) -> RunResult:
         started = time.perf_counter()
         proc = subprocess.Popen(target.command(port), cwd=target.cwd, stdout=out, stderr=subprocess.STDOUT)
         try:
-            startup_s = wait_for_200(proc, port, started)
+            startup_s = wait_live(
+                proc, port, log, name=target.name, timeout=START_TIMEOUT_S, poll_s=POLL_INTERVAL_S, started=started
+            )
             time.sleep(IDLE_S)
             rss = tree_rss(proc.pid)
             exit_code = terminate(proc)
-        except StartupError as err:
-            raise StartupError(f"{target.name}: {err}\n{log_tail(log)}") from None
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
     if exit_code != 0:
         shown = describe_exit(exit_code)
-        print(f"  note: {target.name} did not exit 0 on SIGTERM ({shown}); log tail:\n{log_tail(log)}", flush=True)
+        print(f"  note: {target.name} did not exit 0 on SIGTERM ({shown}); log tail:\n{log_tail(log, 15)}", flush=True)
     return RunResult(startup_s, rss, exit_code)
 
 
@@ -190,21 +131,7 @@ def describe_exit(code: int | None) -> str:
 
 
 def marquee_command(config_dir: Callable[[], Path]) -> Callable[[int], list[str]]:
-    def command(port: int) -> list[str]:
-        return [
-            str(PYTHON),
-            "-m",
-            "core",
-            "run",
-            "--config",
-            str(config_dir()),
-            "--port",
-            str(port),
-            "--host",
-            HOST,
-        ]
-
-    return command
+    return lambda port: marquee_argv(config_dir(), port)
 
 
 def make_targets(work: Path) -> list[Target]:
@@ -230,10 +157,6 @@ def make_targets(work: Path) -> list[Target]:
 
 def mib(value: float) -> float:
     return value / MIB
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "OVER"
 
 
 def print_table(all_targets: list[Target]) -> None:
@@ -264,14 +187,6 @@ def print_budgets(all_targets: list[Target]) -> None:
             f" (max {max_s:.3f} s {verdict(max_s < BUDGET_STARTUP_S)});"
             f"  idle RSS median {rss:.1f} MiB {verdict(rss < BUDGET_RSS_MIB)}"
         )
-
-
-def print_machine() -> None:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    usable = f", {affinity} usable by this process" if affinity is not None else ""
-    print(f"CPUs: {os.cpu_count()} logical{usable}")
-    print(f"Python: {platform.python_version()} ({platform.python_implementation()}) at {PYTHON}")
-    print(f"Platform: {platform.platform()}")
 
 
 def parse_args() -> argparse.Namespace:

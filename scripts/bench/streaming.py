@@ -45,11 +45,9 @@ import contextlib
 import http.client
 import json
 import os
-import platform
 import random
 import resource
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -64,19 +62,38 @@ from typing import Any
 from urllib.parse import urljoin
 
 import psutil
+from common import (
+    FFMPEG,
+    HOST,
+    MIB,
+    PYTHON,
+    BenchError,
+    busy_cpu_seconds,
+    free_port,
+    http_json,
+    load_average,
+    log_problems,
+    log_tail,
+    own_cpu_seconds,
+    percentile,
+    print_machine,
+    run_ffmpeg,
+    run_load_client,
+    start_marquee,
+    terminate,
+    tree_cpu,
+    tree_rss,
+    verdict,
+    wait_live,
+    write_configuration,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-PYTHON = REPO / ".venv" / "bin" / "python"
-HOST = "127.0.0.1"
-FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 USERNAME, PASSWORD = "bench", "bench-password-1"
 START_TIMEOUT_S = 90.0
-EXIT_TIMEOUT_S = 30.0
 SEED_SECONDS = 10
 MB = 1_000_000
-MIB = 1 << 20
 STREAM_BITS = 10_000_000  # per client, bits per second
 KEEP_FRACTION = 0.95
 BUCKET_SECONDS = 1.0  # a stream client may catch up this much lag (a player's buffer); more is lost for good
@@ -147,100 +164,11 @@ ACCEL_LOCATION = "/internal-media"
 # --- small helpers -------------------------------------------------------------------------------------------------
 
 
-class BenchError(RuntimeError):
-    pass
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def log_tail(log: Path, lines: int = 20) -> str:
-    text = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return "\n".join(f"    | {line}" for line in text[-lines:])
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process, its live descendants and its reaped children."""
-    root = psutil.Process(pid)
-    times = root.cpu_times()
-    total = times.user + times.system + times.children_user + times.children_system
-    for child in root.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            child_times = child.cpu_times()
-            total += child_times.user + child_times.system
-    return total
-
-
-def tree_rss(pid: int) -> int:
-    root = psutil.Process(pid)
-    total = 0
-    for proc in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += proc.memory_info().rss
-    return total
-
-
-def busy_cpu_seconds() -> float:
-    """Machine-wide busy CPU seconds so far (every process, ours or not)."""
-    times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
-
-
-def terminate(proc: subprocess.Popen[bytes]) -> int | None:
-    if proc.poll() is not None:
-        return proc.returncode
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=EXIT_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return None
-
-
-def http_get(port: int, path: str, timeout: float = 5.0) -> int | None:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    except (OSError, http.client.HTTPException):
-        return None
-    finally:
-        conn.close()
-
-
-def wait_live(proc: subprocess.Popen[bytes], port: int, log: Path, name: str) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < START_TIMEOUT_S:
-        if http_get(port, "/health/live", timeout=1.0) == 200:
-            return time.perf_counter() - started
-        if proc.poll() is not None:
-            raise BenchError(f"{name} exited with code {proc.returncode}:\n{log_tail(log)}")
-        time.sleep(0.05)
-    raise BenchError(f"{name}: no 200 on /health/live within {START_TIMEOUT_S:g} s:\n{log_tail(log)}")
-
-
 def raise_nofile() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "OVER"
 
 
 # --- media ---------------------------------------------------------------------------------------------------------
@@ -253,13 +181,6 @@ class Media:
     big: Path
     made_s: float
     reused: bool
-
-
-def run_ffmpeg(args: list[str]) -> None:
-    argv = [FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *args]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
-    if done.returncode != 0:
-        raise BenchError(f"ffmpeg failed ({done.returncode}): {' '.join(argv)}\n{done.stderr[-2000:]}")
 
 
 def make_media(base: Path, clip_seconds: int, big_bytes: int) -> Media:
@@ -340,7 +261,6 @@ class Marquee:
         return self.proc.pid
 
     def start(self) -> None:
-        self.config_dir.mkdir(parents=True, exist_ok=True)
         lines = [
             "library:", "  scan_on_start: true", "  watch: false", "  libraries:",
             "    - name: bench", "      type: movies", f"      folders: [{json.dumps(str(self.library))}]",
@@ -351,12 +271,9 @@ class Marquee:
         if self.accel:  # as deployed behind a proxy: the client address comes from X-Forwarded-For
             lines += ["  trusted_proxies: [127.0.0.1/32]", "streaming:", "  accel_redirect:",
                       f"    location: {ACCEL_LOCATION}", f"    root: {json.dumps(str(self.library))}"]  # fmt: skip
-        (self.config_dir / "configuration.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        argv = [str(PYTHON), "-m", "core", "run", "--config", str(self.config_dir), "--host", HOST]
-        argv += ["--port", str(self.port)]
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        self.startup_s = wait_live(self.proc, self.port, self.log, "Marquee")
+        write_configuration(self.config_dir, lines)
+        started = start_marquee(self.config_dir, self.log, port=self.port, timeout=START_TIMEOUT_S, poll_s=0.05)
+        self.proc, self.startup_s = started.proc, started.startup_s
         status, body = self.api("POST", "/api/v1/auth/first-admin", {"username": USERNAME, "password": PASSWORD})
         if status != 201:
             raise BenchError(f"first-admin answered {status}: {body}")
@@ -370,20 +287,8 @@ class Marquee:
             self.exit_code = terminate(self.proc)
 
     def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        try:
-            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-        finally:
-            conn.close()
-        try:
-            return response.status, json.loads(raw)
-        except ValueError:
-            return response.status, raw.decode(errors="replace")
+        status, data, _ = http_json(self.port, method, path, body, token=self.token or None, timeout=120)
+        return status, data
 
     def wait_items(self, expected: int) -> list[dict[str, Any]]:
         started = time.perf_counter()
@@ -422,9 +327,7 @@ class Marquee:
             time.sleep(0.02)
 
     def log_problems(self) -> list[str]:
-        lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
-        words = ("WARNING", "ERROR", "CRITICAL", "Traceback")
-        return [line for line in lines if any(word in line for word in words)]
+        return log_problems(self.log)
 
 
 class Nginx:
@@ -461,7 +364,7 @@ class Nginx:
         argv = [NGINX, "-e", str(self.log), "-p", str(self.work), "-c", str(conf)]
         with (self.work / "stdout.log").open("wb") as out:
             self.proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-        wait_live(self.proc, self.port, self.log, "nginx")
+        wait_live(self.proc, self.port, self.log, name="nginx", timeout=START_TIMEOUT_S, poll_s=0.05)
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -808,16 +711,11 @@ class RawConnection:
         self.sock.close()
 
 
-def cpu_self() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def client_whole(spec: dict[str, Any]) -> dict[str, Any]:
     conn = RawConnection(spec["host"], spec["port"])
     statuses: Counter[str] = Counter()
     total = 0
-    cpu, started = cpu_self(), time.perf_counter()
+    cpu, started = own_cpu_seconds(children=False), time.perf_counter()
     latencies = []
     for _ in range(spec["count"]):
         sent = time.perf_counter()
@@ -828,7 +726,7 @@ def client_whole(spec: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     conn.close()
     return {"bytes": total, "seconds": seconds, "statuses": statuses, "errors": 0, "latencies": latencies,
-            "client_cpu": cpu_self() - cpu}  # fmt: skip
+            "client_cpu": own_cpu_seconds(children=False) - cpu}  # fmt: skip
 
 
 def client_ranges(spec: dict[str, Any]) -> dict[str, Any]:
@@ -865,7 +763,7 @@ def client_ranges(spec: dict[str, Any]) -> dict[str, Any]:
         finally:
             conn.close()
 
-    cpu, started = cpu_self(), time.perf_counter()
+    cpu, started = own_cpu_seconds(children=False), time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(spec["connections"])]
     for thread in threads:
         thread.start()
@@ -873,7 +771,7 @@ def client_ranges(spec: dict[str, Any]) -> dict[str, Any]:
         thread.join()
     seconds = time.perf_counter() - started
     return {"bytes": totals["bytes"], "seconds": seconds, "statuses": statuses, "errors": totals["errors"],
-            "latencies": latencies, "client_cpu": cpu_self() - cpu}  # fmt: skip
+            "latencies": latencies, "client_cpu": own_cpu_seconds(children=False) - cpu}  # fmt: skip
 
 
 class PacedStream(asyncio.Protocol):
@@ -991,11 +889,11 @@ async def paced_streams(spec: dict[str, Any]) -> dict[str, Any]:
     all_started = time.perf_counter() - ramp_start
     await asyncio.sleep(spec["warmup"])
     before = [c.received for c in clients]
-    cpu0, t0 = cpu_self(), time.perf_counter()
+    cpu0, t0 = own_cpu_seconds(children=False), time.perf_counter()
     print("WINDOW_START", flush=True)
     await asyncio.sleep(spec["window"])
     after = [c.received for c in clients]
-    cpu1, t1 = cpu_self(), time.perf_counter()
+    cpu1, t1 = own_cpu_seconds(children=False), time.perf_counter()
     print("WINDOW_END", flush=True)
     stop.set()
     await ticker
@@ -1049,7 +947,7 @@ class Target:
     path: str  # request target: path + query
 
     def cpu(self) -> dict[str, float]:
-        return {part: tree_cpu(pid) for part, pid in self.pids.items()}
+        return {part: tree_cpu(pid, reaped=True) for part, pid in self.pids.items()}
 
     def rss(self) -> int:
         return sum(tree_rss(pid) for pid in self.pids.values())
@@ -1084,11 +982,7 @@ class Throughput:
 
 
 def run_client(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
-    argv = [str(PYTHON), str(Path(__file__).resolve()), "--client", json.dumps(spec)]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout)
-    if done.returncode != 0:
-        raise BenchError(f"load generator failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_load_client([str(Path(__file__).resolve()), "--client", json.dumps(spec)], timeout)
 
 
 def measure_throughput(test: str, target: Target, spec: dict[str, Any]) -> Throughput:
@@ -1320,18 +1214,6 @@ def ffmpeg_version() -> str:
     return done.stdout.splitlines()[0] if done.stdout else "?"
 
 
-def print_machine() -> None:
-    model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")), platform.processor() or "?",
-    ) if Path("/proc/cpuinfo").exists() else platform.processor()  # fmt: skip
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"CPU: {model}; {os.cpu_count()} logical, {affinity} usable; load average {load} (1/5/15 min) at start")
-    print(f"Memory: {psutil.virtual_memory().total / (1 << 30):.1f} GiB; platform {platform.platform()}")
-    print(f"Python {platform.python_version()} at {PYTHON}; {ffmpeg_version()} at {FFMPEG}")
-
-
 @dataclass
 class Summary:
     rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # what, Marquee, reference, goal, verdict
@@ -1440,7 +1322,8 @@ def main() -> int:
     if args.client:
         return client_main(args.client)
     started_all = time.perf_counter()
-    print_machine()
+    print_machine(f"{ffmpeg_version()} at {FFMPEG}", hardware=True)
+    print(f"Load average at start: {load_average()} (1/5/15 min)")
     with tempfile.TemporaryDirectory(prefix="marquee-bench-streaming-") as tmp:
         work = Path(tmp)
         media_base = args.media_dir.resolve() if args.media_dir else work / "media"
@@ -1530,7 +1413,7 @@ def main() -> int:
     best = print_streams(streams) if streams else {}
     if streams:
         print()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     exits = ", ".join(f"{each.name} {each.exit_code}" for each in servers)
     print(f"Marquee: SIGTERM exit {exits}; load average at the end {load}")
     for name, lines in problems.items():
