@@ -202,6 +202,19 @@ def tree_cpu(pid: int, *, reaped: bool = False) -> float:
     return total
 
 
+def wait_quiet(pid: int, *, window_s: float = 0.25, share: float = 0.05, limit_s: float = 120.0) -> float:
+    """Wait until the server's process tree has used under `share` of a CPU for two windows in a row: work it
+    starts in the background at start-up (thumbnail queues, ffmpeg's capability probe) must not land in the
+    first measured endpoint only. Returns the seconds waited."""
+    started = time.perf_counter()
+    quiet = 0
+    while quiet < 2 and time.perf_counter() - started < limit_s:
+        before = tree_cpu(pid, reaped=True)
+        time.sleep(window_s)
+        quiet = quiet + 1 if tree_cpu(pid, reaped=True) - before < window_s * share else 0
+    return time.perf_counter() - started
+
+
 def busy_cpu_seconds() -> float:
     """Machine-wide busy CPU seconds so far (every process, ours or not): shows how much else ran meanwhile."""
     times = psutil.cpu_times()

@@ -39,6 +39,7 @@ from common import (
     terminate,
     tree_cpu,
     verdict,
+    wait_quiet,
     write_configuration,
 )
 from library_api import SEARCH_WORD, build_database, create_schema
@@ -111,6 +112,9 @@ def serve_and_measure(config_dir: Path, library_id: str, detail_id: str, work: P
                 if status != 200:
                     raise SystemExit(f"{name}: {status} {raw[:300]!r}\n{log_tail(log)}")
                 print(f"  {name}: {len(raw):,} B", flush=True)
+        # Start-up work in the background (the trickplay queue over the database's sources, ffmpeg's probe)
+        # would otherwise land on whichever endpoint is measured first.
+        print(f"  start-up background work done after {wait_quiet(server.pid):.1f} s", flush=True)
         for _, *endpoints in pairs:
             for name, headers, path in endpoints:
                 results.append(run_load(name, port, path, headers, server.pid, args))

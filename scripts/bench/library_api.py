@@ -58,6 +58,7 @@ from common import (
     tree_cpu,
     tree_rss,
     verdict,
+    wait_quiet,
     write_configuration,
 )
 
@@ -452,6 +453,8 @@ def marquee_run(config_dir: Path, library: Library, work: Path, args: argparse.N
         sign_in(port)
         time.sleep(args.idle)
         served.idle_rss = tree_rss(running.pid)
+        waited = wait_quiet(running.pid)
+        print(f"  {server}: start-up background work done after {waited:.1f} s more", flush=True)
         endpoints = [
             (f"item detail [{server}]", f"/api/v1/items/{library.detail_id}"),
             (f"children limit={CHILDREN} [{server}]", f"/api/v1/items/{library.parent_id}/children?limit={CHILDREN}"),
