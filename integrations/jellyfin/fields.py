@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-# The columns of `items` a DTO reads. Rows given as listings (library LIST_COLUMNS, None values left out) lack
-# critic_rating and those of the fields asked for: they are read with the page's images, in the same query.
+# The columns of `items` a DTO reads. Rows given as listings (library LIST_COLUMNS) lack those of some fields
+# (overview, tagline, provider ids, etag): when asked for, they are read with the page's images, in one query.
 ROW_COLUMNS = (
     "id", "library_id", "parent_id", "type", "name", "sort_name", "original_title", "year", "premiere_date",
     "index_number", "index_number_end", "parent_index_number", "community_rating", "critic_rating",
@@ -14,7 +14,6 @@ ROW_COLUMNS = (
 )  # fmt: skip
 EMPTY_ROW = dict.fromkeys(ROW_COLUMNS)
 _FIELD_COLUMNS = {"overview": "overview", "taglines": "tagline", "providerids": "provider_ids", "etag": "date_modified"}
-SOURCE_COUNT = "(SELECT COUNT(*) FROM media_sources s WHERE s.item_id = i.id AND s.status = 'ok')"
 
 
 class Wanted:
@@ -40,12 +39,16 @@ class Wanted:
         self.local_trailer_count, self.special_feature_count = has("localtrailercount"), has("specialfeaturecount")
 
     def columns(self, partial: bool) -> list[str]:
-        """What to read beside the images: the columns listing rows lack, the media source count."""
-        found = ["critic_rating", *(c for f, c in _FIELD_COLUMNS.items() if self.names_all or f in self.names)]
-        columns = [f"i.{c}" for c in found] if partial else []
-        if self.media_source_count and not self.media_sources:
-            columns.append(f"{SOURCE_COUNT} AS media_source_count")
-        return columns
+        """The columns that listing rows lack and `Fields` asks for (overview, tagline, ...), read beside the
+        images; none for full rows."""
+        if not partial:
+            return []
+        return [f"i.{c}" for f, c in _FIELD_COLUMNS.items() if self.names_all or f in self.names]
+
+    @property
+    def source_count_only(self) -> bool:
+        """MediaSourceCount without the sources themselves: counted by a query of its own."""
+        return self.media_source_count and not self.media_sources
 
     def value_kinds(self) -> list[str]:
         kinds = ["artist"]

@@ -60,11 +60,21 @@ async def read_page(
     tables = fetch_groups(
         db,
         [
+            # With extra columns, the items joined to their images; else the images alone (looking up a page of
+            # items by id again costs more than everything else the page reads).
             in_queries(
                 f"SELECT i.id AS row_id, {''.join(c + ', ' for c in columns)}m.type AS image_type, m.position, "
                 "m.tag, m.blurhash FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) "
-                "ORDER BY m.position",
+                "ORDER BY m.position"
+                if columns
+                else "SELECT item_id AS row_id, type AS image_type, position, tag, blurhash FROM images "
+                "WHERE item_id IN ({ids}) ORDER BY position",
                 sorted(set(ids) | set(parents)),
+            ),
+            in_queries(
+                "SELECT item_id, COUNT(*) AS count FROM media_sources WHERE item_id IN ({ids}) AND status = 'ok' "
+                "GROUP BY item_id",
+                media if want.source_count_only else [],
             ),
             in_queries(
                 f"SELECT item_id, kind, value FROM item_values WHERE kind IN ({marks}) AND item_id IN ({{ids}}) "
@@ -86,7 +96,7 @@ async def read_page(
         ],
     )
     (
-        (image_rows, value_rows, count_rows, people_rows, source_rows, stream_rows),
+        (image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows),
         user_data,
         manifests,
     ) = await asyncio.gather(
@@ -111,9 +121,7 @@ async def read_page(
     people: dict[str, list[dict[str, Any]]] = {}
     for row in people_rows:
         people.setdefault(row["item_id"], []).append(row)
-    source_counts: dict[str, int] = {}
-    if want.media_source_count and not want.media_sources:
-        source_counts = {key: extra["media_source_count"] for key, extra in extras.items()}
+    source_counts = {row["item_id"]: row["count"] for row in source_count_rows}
     return PageData(
         rows=rows,
         parents=parents,

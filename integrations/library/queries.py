@@ -24,8 +24,8 @@ SORTS = {
 NOT_NULL_SORTS = frozenset({"i.sort_name", "i.date_added"})
 LIST_COLUMNS = (
     "i.id, i.library_id, i.parent_id, i.type, i.name, i.sort_name, i.original_title, i.year, i.premiere_date, "
-    "i.index_number, i.index_number_end, i.parent_index_number, i.community_rating, i.official_rating, "
-    "i.runtime_ticks, i.date_added, i.edition, i.extra_type"
+    "i.index_number, i.index_number_end, i.parent_index_number, i.community_rating, i.critic_rating, "
+    "i.official_rating, i.runtime_ticks, i.date_added, i.edition, i.extra_type"
 )
 
 
