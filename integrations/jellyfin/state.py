@@ -15,7 +15,7 @@ from integrations.jellyfin.system import json_object
 from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.queries import get_item
 from integrations.library.ratings import may_see
-from integrations.playstate.events import EVENT_PLAYBACK_STOPPED, EVENT_STATE_CHANGED
+from integrations.playstate.events import fire_state_changed, fire_stopped
 from plugin_sdk.auth import Principal
 
 MAX_TICKS = 10**15
@@ -73,38 +73,30 @@ class StateRoutes:
         return item
 
     def _changed(self, principal: Principal, item: dict[str, Any], data: dict[str, Any]) -> None:
-        self.server.scope.bus.fire(
-            EVENT_STATE_CHANGED,
-            {
-                "user_id": principal.user_id,
-                "exclude_device_id": principal.device_id,
-                "item_id": item["id"],
-                "library_id": item["library_id"],
-                "user_data": data,
-            },
-        )
+        fire_state_changed(self.server.scope.bus, principal, item, data)
 
-    async def _report(self, request: Request) -> tuple[Principal, dict[str, Any], int]:
+    async def _report(self, request: Request) -> tuple[Principal, dict[str, Any], int, dict[str, Any]]:
+        """The caller, the item, the position and the report's members by lower-cased name."""
         principal = self.server.caller(request)
         body = await json_object(request)
         lowered = {k.lower(): v for k, v in body.items()}
         item = await self._item(principal, lowered.get("itemid"))
-        return principal, item, _ticks(body, "PositionTicks")
+        return principal, item, _ticks(body, "PositionTicks"), lowered
 
     async def playing(self, request: Request) -> Response:
-        principal, item, position = await self._report(request)
+        principal, item, position, _ = await self._report(request)
         data = await _store().save(principal.user_id, item["id"], {"position_ticks": position})
         self._changed(principal, item, data)
         return no_content()
 
     async def progress(self, request: Request) -> Response:
-        principal, item, position = await self._report(request)
+        principal, item, position, _ = await self._report(request)
         data = await _store().save(principal.user_id, item["id"], {"position_ticks": position})
         self._changed(principal, item, data)  # the user's other devices update their resume points
         return no_content()
 
     async def stopped(self, request: Request) -> Response:
-        principal, item, position = await self._report(request)
+        principal, item, position, report = await self._report(request)
         store = _store()
         current = await store.get(principal.user_id, item["id"])
         data = await store.save(
@@ -113,12 +105,9 @@ class StateRoutes:
         self._changed(principal, item, data)
         # The PlaySessionId is the Jellyfin layer's own (it forgets that session); streaming, which never issued
         # it, ends this device's sessions of the item instead.
-        session_id = {k.lower(): v for k, v in (await json_object(request)).items()}.get("playsessionid")
-        self.server.scope.bus.fire(
-            EVENT_PLAYBACK_STOPPED,
-            {"user_id": principal.user_id, "device_id": principal.device_id, "item_id": item["id"],
-             "play_session_id": session_id if isinstance(session_id, str) and len(session_id) <= 64 else None},
-        )  # fmt: skip
+        session_id = report.get("playsessionid")
+        valid = isinstance(session_id, str) and len(session_id) <= 64
+        fire_stopped(self.server.scope.bus, principal, item["id"], session_id if valid else None)
         return no_content()
 
     async def ping(self, request: Request) -> Response:

@@ -14,7 +14,7 @@ from core.scope import IntegrationScope
 from integrations.library.queries import get_item
 from integrations.library.ratings import may_see
 from integrations.playstate import lists
-from integrations.playstate.events import EVENT_PLAYBACK_STOPPED, EVENT_STATE_CHANGED
+from integrations.playstate.events import fire_state_changed, fire_stopped
 from integrations.playstate.store import PlayStateStore
 from plugin_sdk.auth import Principal, principal_of
 
@@ -82,12 +82,7 @@ class PlayStateRoutes:
         return item
 
     def _changed(self, principal: Principal, item: dict[str, Any], data: dict[str, Any]) -> None:
-        """Tell this user's other devices (never other users, never the reporting device)."""
-        self.scope.bus.fire(
-            EVENT_STATE_CHANGED,
-            {"user_id": principal.user_id, "exclude_device_id": principal.device_id, "item_id": item["id"],
-             "library_id": item["library_id"], "user_data": data},
-        )  # fmt: skip
+        fire_state_changed(self.scope.bus, principal, item, data)
 
     async def playing(self, request: Request) -> Response:
         principal, report = _caller(request), await json_body(request, REPORT)
@@ -114,11 +109,7 @@ class PlayStateRoutes:
         changes = self.store.after_stop(current, report["position_ticks"], item["runtime_ticks"])
         data = await self.store.save(principal.user_id, item["id"], changes)
         self._changed(principal, item, data)
-        self.scope.bus.fire(
-            EVENT_PLAYBACK_STOPPED,
-            {"user_id": principal.user_id, "device_id": principal.device_id, "item_id": item["id"],
-             "play_session_id": report.get("play_session_id")},
-        )  # fmt: skip
+        fire_stopped(self.scope.bus, principal, item["id"], report.get("play_session_id"))
         return FastJSONResponse(data)
 
     async def active(self, request: Request) -> Response:

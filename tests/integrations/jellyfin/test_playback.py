@@ -1,12 +1,12 @@
 """Playing through the Jellyfin API: PlaybackInfo decisions, static streams with ranges, HLS through the
 TranscodingUrl, subtitles, and bad input that must never reach ffmpeg."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from tests.integrations.jellyfin.conftest import call, header, jellyfin_login, media_hub
+from tests.integrations.streaming.conftest import jobs_after_stop
 
 ADMIN_PASSWORD = "correct horse battery"
 
@@ -227,13 +227,8 @@ async def test_a_stop_report_ends_the_transcode(marquee_hub, test_media):
     assert len((await running.get_json("/api/v1/transcodes"))[1]) == 1
     report = {"ItemId": item_id, "PositionTicks": 20_000_000, "PlaySessionId": info["PlaySessionId"]}
     assert (await call(anon, "POST", "/Sessions/Playing/Stopped", json=report, headers=auth))[0] == 204
-    transcodes = running.hub.data_dir / "streaming" / "transcodes"
-    for _ in range(50):  # the stop travels as an event, and the directory goes once ffmpeg has exited
-        if not (await running.get_json("/api/v1/transcodes"))[1] and not any(transcodes.iterdir()):
-            break
-        await asyncio.sleep(0.1)
-    assert (await running.get_json("/api/v1/transcodes"))[1] == []
-    assert list(transcodes.iterdir()) == []
+    assert await jobs_after_stop(running, 0) == []
+    assert list((running.hub.data_dir / "streaming" / "transcodes").iterdir()) == []
     # The same PlaySessionId asked for again starts afresh rather than following the closed session.
     status, master = await call(anon, "GET", info["MediaSources"][0]["TranscodingUrl"])
     assert status == 200 and master.startswith(b"#EXTM3U"), master

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
@@ -21,6 +22,18 @@ async def movie_session(running, test_media, name: str, profile: str = "browser"
 
 def movies_yaml(test_media, extra: str = "") -> str:
     return library_yaml(movies=test_media / "movies") + extra
+
+
+async def jobs_after_stop(running, count: int) -> list:
+    """The transcode jobs once there are `count` (a stop report reaches the job manager as an event) and, with
+    none left, once their directories are gone too (after ffmpeg has exited)."""
+    transcodes = running.hub.data_dir / "streaming" / "transcodes"
+    for _ in range(50):
+        jobs = (await running.get_json("/api/v1/transcodes"))[1]
+        if len(jobs) == count and (count or not any(transcodes.iterdir())):
+            break
+        await asyncio.sleep(0.1)
+    return jobs
 
 
 def lines(text: str) -> list[str]:

@@ -7,7 +7,7 @@ import psutil
 
 from tests.integrations.auth.conftest import request
 from tests.integrations.library.conftest import by_name, library_yaml, scan
-from tests.integrations.streaming.conftest import lines
+from tests.integrations.streaming.conftest import jobs_after_stop, lines
 
 
 async def open_session(running, name: str, **body):
@@ -267,15 +267,6 @@ async def test_several_audio_tracks_become_alternate_audio_renditions(marquee_hu
     assert status == 200
 
 
-async def wait_for_jobs(running, count: int) -> list:
-    for _ in range(50):  # a stop report reaches the job manager as an event
-        jobs = (await running.get_json("/api/v1/transcodes"))[1]
-        if len(jobs) == count:
-            break
-        await asyncio.sleep(0.1)
-    return jobs
-
-
 async def test_a_stop_report_ends_the_players_transcode_but_not_another_devices(marquee_hub, long_clips):
     running = await marquee_hub(library_yaml(movies=long_clips))
     other_device = await running.session_for("admin", "correct horse battery", device_id="second-screen")
@@ -289,22 +280,17 @@ async def test_a_stop_report_ends_the_players_transcode_but_not_another_devices(
         master = (await get(running, source["hls_url"]))[1].decode()
         segment = playlist_urls(source["hls_url"], master).split("playlist.m3u8")[0] + "0.m4s?"
         assert (await get(running, segment + source["hls_url"].split("?")[1]))[0] == 200
-    assert len(await wait_for_jobs(running, 1)) == 1  # one encoder shared by both devices
+    assert len(await jobs_after_stop(running, 1)) == 1  # one encoder shared by both devices
 
     # This device stops without naming its session: its own session ends, the other device's job goes on.
     report = {"item_id": item["id"], "position_ticks": 10_000_000}
     assert (await running.post_json("/api/v1/sessions/stopped", report))[0] == 200
     await asyncio.sleep(0.3)
-    assert len(await wait_for_jobs(running, 1)) == 1
+    assert len(await jobs_after_stop(running, 1)) == 1
     assert (await get(running, mine["hls_url"]))[0] == 404  # the stopped session is gone
 
     # The other device names its session: the encoder stops and its directory is cleaned.
     report = {**report, "play_session_id": theirs["play_session_id"]}
     assert (await request(other_device, "POST", "/api/v1/sessions/stopped", json=report))[0] == 200
-    assert await wait_for_jobs(running, 0) == []
-    transcodes = running.hub.data_dir / "streaming" / "transcodes"
-    for _ in range(50):  # the directory goes once ffmpeg has exited
-        if not any(transcodes.iterdir()):
-            break
-        await asyncio.sleep(0.1)
-    assert list(transcodes.iterdir()) == []
+    assert await jobs_after_stop(running, 0) == []
+    assert list((running.hub.data_dir / "streaming" / "transcodes").iterdir()) == []
