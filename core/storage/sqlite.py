@@ -26,6 +26,9 @@ _PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=10000",
+    # Pages read through a memory map, not a read() per page: counting 50k entries of an index takes
+    # half the time. SQLite maps only what the file holds, so this reserves address space, not memory.
+    "PRAGMA mmap_size=268435456",
 )
 
 
@@ -37,8 +40,26 @@ def path_from_url(url: str) -> Path:
     return Path(unquote(url[len(prefix) :]))
 
 
-def _rows(cursor_rows: Iterable[sqlite3.Row]) -> list[Row]:
-    return [dict(row) for row in cursor_rows]
+# A query's answer as it leaves the connection's thread: its column names and its rows as plain tuples.
+# Building dicts from tuples with zip is about 3.5x faster than dict(sqlite3.Row), which looks each key up.
+Answer = tuple[list[str], list[tuple[Any, ...]]]
+
+
+def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> Answer:
+    cursor = conn.execute(sql, params)
+    rows = cursor.fetchall()
+    return [column[0] for column in cursor.description or ()], rows
+
+
+def _rows(answer: Answer) -> list[Row]:
+    names, rows = answer
+    if len(set(names)) == len(names):
+        return [dict(zip(names, row)) for row in rows]
+    # A name twice (SELECT i.*, s.id ...): the first column of that name wins, as sqlite3.Row's lookup does.
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        first.setdefault(name, index)
+    return [{name: row[index] for name, index in first.items()} for row in rows]
 
 
 class _SQLiteConnection(Connection):
@@ -62,7 +83,7 @@ class _SQLiteConnection(Connection):
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         try:
-            return _rows(await self._conn.execute_fetchall(sql, params))
+            return _rows(await self._conn._execute(_fetch, self._conn._conn, sql, params))
         except sqlite3.Error as err:
             raise DatabaseError(str(err)) from err
 
@@ -89,7 +110,7 @@ class _WriterThreadConnection(Connection):
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         try:
-            return _rows(self._conn.execute(sql, params).fetchall())
+            return _rows(_fetch(self._conn, sql, params))
         except sqlite3.Error as err:
             raise DatabaseError(str(err)) from err
 
@@ -224,13 +245,12 @@ class SQLiteDatabase(Database):
             await conn.close()
 
 
-def _fetch_batch(conn: sqlite3.Connection, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[sqlite3.Row]]:
-    return [conn.execute(sql, params).fetchall() for sql, params in queries]
+def _fetch_batch(conn: sqlite3.Connection, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[Answer]:
+    return [_fetch(conn, sql, params) for sql, params in queries]
 
 
 async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
+    conn = await aiosqlite.connect(path, isolation_level=None)  # rows stay tuples: _rows makes them dicts
     for pragma in _PRAGMAS:
         if read_only and "journal_mode" in pragma:
             continue

@@ -190,7 +190,8 @@ def client_main(args: argparse.Namespace) -> int:
 
 
 def write_config(config_dir: Path, *, access_log: bool, quiet: bool = False, server: str = "hypercorn") -> None:
-    lines = ["library:", "  scan_on_start: false", "  watch: false"]
+    # The sources are rows without files: trickplay would walk all of them in the background while measuring.
+    lines = ["library:", "  scan_on_start: false", "  watch: false", "trickplay:", "  generate_after_scan: false"]
     if quiet:  # only for the schema-creating start in this process
         lines += ["logger:", "  default: warning"]
     lines += ["http:", f"  server: {server}"]

@@ -132,6 +132,18 @@ async def test_a_batch_of_reads_answers_each_in_order(db):
     assert await db.fetch_value("SELECT COUNT(*) FROM notes") == 2  # the pool still answers after the error
 
 
+async def test_rows_are_dicts_in_column_order_and_a_repeated_name_keeps_its_first_column(db):
+    await db.migrate("notes", NOTES)
+    await db.executemany("INSERT INTO notes (id, body, n) VALUES (?, ?, ?)", [("r1", "one", 7)])
+    joined = "SELECT a.n, a.*, b.id FROM notes a JOIN notes b ON b.id = a.id"
+    expected = {"n": 7, "id": "r1", "body": "one"}
+    for rows in (await db.fetch_all(joined), (await db.fetch_batch([(joined, ())]))[0]):
+        assert rows == [expected]
+        assert list(rows[0]) == ["n", "id", "body"]
+    async with db.transaction() as conn:
+        assert await conn.fetch_all(joined) == [expected]
+
+
 async def test_errors_carry_the_backend_message(db):
     with pytest.raises(DatabaseError, match=r"no_such_table|does not exist"):
         await db.fetch_all("SELECT * FROM no_such_table")
