@@ -54,7 +54,7 @@ def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> Answer:
 def _rows(answer: Answer) -> list[Row]:
     names, rows = answer
     if len(set(names)) == len(names):
-        return [dict(zip(names, row)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
     # A name twice (SELECT i.*, s.id ...): the first column of that name wins, as sqlite3.Row's lookup does.
     first: dict[str, int] = {}
     for index, name in enumerate(names):
