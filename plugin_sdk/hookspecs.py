@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         ProbeResult,
         StreamInfo,
     )
+    from plugin_sdk.reads import BatchRead
     from plugin_sdk.streaming import TranscoderBackend
 
 
@@ -123,3 +124,9 @@ def item_query_filter(name: str, value: object, user_id: str) -> tuple[str, list
 @hookspec(firstresult=True)
 def item_user_data(user_id: str, item_ids: list[str]) -> dict[str, dict[str, object]] | Awaitable[dict] | None:
     """Per-user state of items (position, played, play count, favorite, rating), keyed by item id."""
+
+
+@hookspec(firstresult=True)
+def item_user_data_read(user_id: str, item_ids: list[str]) -> BatchRead | None:
+    """The read behind `item_user_data`, for callers that run it in their own batch of queries: its answer is
+    {item id: state} for the items that have state (the others have none to show)."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.storage import Database
+from plugin_sdk.reads import BatchRead
 
 CHUNK = 500
 
@@ -27,10 +28,16 @@ def in_queries(sql: str, ids: Sequence[str], params: Sequence[Any] = ()) -> list
     ]
 
 
-async def fetch_groups(db: Database, groups: Sequence[Sequence[tuple[str, list[Any]]]]) -> list[list[dict[str, Any]]]:
-    """The rows of each group of queries (see `in_queries`), all read in one round trip."""
-    answers = iter(await db.fetch_batch([query for group in groups for query in group]))
-    return [[row for _ in group for row in next(answers)] for group in groups]
+async def fetch_groups(
+    db: Database, groups: Sequence[Sequence[tuple[str, list[Any]]]], reads: Sequence[BatchRead | None] = ()
+) -> tuple[list[list[dict[str, Any]]], list[Any]]:
+    """The rows of each group of queries (see `in_queries`) and the answer of each read (None for None), all
+    read in one round trip."""
+    batch = [query for group in groups for query in group]
+    batch += [query for read in reads if read is not None for query in read.queries]
+    answers = iter(await db.fetch_batch(batch) if batch else [])
+    rows = [[row for _ in group for row in next(answers)] for group in groups]
+    return rows, [None if read is None else read.answer([next(answers) for _ in read.queries]) for read in reads]
 
 
 async def ready(value: Any) -> Any:

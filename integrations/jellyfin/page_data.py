@@ -15,7 +15,7 @@ from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
 from integrations.jellyfin.lineage import read_parents
 from integrations.jellyfin.media_info import media_source_queries, sources_of
-from integrations.jellyfin.user_data import read_user_data
+from integrations.jellyfin.user_data import read_user_data, user_data_read
 from plugin_sdk.auth import Principal
 
 _MUSIC = frozenset({"album", "track"})  # their artists come from item values whatever Fields says
@@ -56,7 +56,10 @@ async def read_page(
     value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
     marks = ", ".join("?" * len(kinds))
     media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
-    # The page's own queries in one round trip; sources, user data and trickplay (other owners) beside it.
+    # One round trip for the page's own queries, the user's state and the trickplay manifests: a page that
+    # made three hops to the reader threads waited for the GIL after each under load.
+    user_read = await user_data_read(hooks, principal, ids)
+    trickplay_read = trickplay.rows_read(media) if want.trickplay and trickplay else None
     tables = fetch_groups(
         db,
         [
@@ -94,16 +97,17 @@ async def read_page(
             ),
             *media_source_queries(media if want.media_sources else []),
         ],
+        [user_read, trickplay_read],
     )
     (
-        (image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows),
+        ((image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows), reads),
         user_data,
-        manifests,
     ) = await asyncio.gather(
         tables,
-        read_user_data(hooks, principal, ids),
-        trickplay.manifests(media) if want.trickplay and trickplay else ready({}),
+        ready({}) if user_read is not None else read_user_data(hooks, principal, ids),  # no read offered
     )
+    user_data = reads[0] if user_read is not None else user_data
+    manifests = await trickplay.manifests_of(reads[1]) if trickplay_read is not None else {}
     sources = sources_of(source_rows, stream_rows)
     extras: dict[str, dict[str, Any]] = {}
     for row in image_rows:

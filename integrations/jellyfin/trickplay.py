@@ -24,6 +24,7 @@ from integrations.jellyfin.protocol import JellyfinError, Query, normalize_id
 from integrations.jellyfin.server import JellyfinServer
 from integrations.library.queries import get_item
 from integrations.library.ratings import may_see
+from plugin_sdk.reads import BatchRead
 
 DOMAIN = "trickplay"
 _DIGITS = frozenset("0123456789")
@@ -88,6 +89,10 @@ def _bandwidth(root: Path, row: dict[str, Any]) -> int:
     return best
 
 
+def _concatenated(answers: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [row for rows in answers for row in rows]
+
+
 class TrickplayStore:
     """Reads the trickplay integration's rows and files for the Jellyfin surface."""
 
@@ -102,22 +107,24 @@ class TrickplayStore:
     def available(self) -> bool:
         return DOMAIN in self.server.scope.root.integrations.loaded()
 
-    async def rows(self, item_ids: Sequence[str]) -> list[dict[str, Any]]:
+    def rows_read(self, item_ids: Sequence[str]) -> BatchRead | None:
+        """The manifest rows of these items' current sheets, as a read for the caller's batch."""
         if not item_ids or not self.available():
-            return []
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(item_ids), _CHUNK):
-            chunk = list(item_ids[start : start + _CHUNK])
-            found.extend(
-                await self.server.db.fetch_all(
-                    f"{_ROWS} AND s.item_id IN ({', '.join('?' * len(chunk))}){_ORDER}", chunk
-                )
-            )
-        return found
+            return None
+        chunks = (list(item_ids[start : start + _CHUNK]) for start in range(0, len(item_ids), _CHUNK))
+        queries = [(f"{_ROWS} AND s.item_id IN ({', '.join('?' * len(chunk))}){_ORDER}", chunk) for chunk in chunks]
+        return BatchRead(queries, _concatenated)
+
+    async def rows(self, item_ids: Sequence[str]) -> list[dict[str, Any]]:
+        read = self.rows_read(item_ids)
+        return await read.run(self.server.db) if read else []
 
     async def manifests(self, item_ids: Sequence[str]) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
         """{item_id: {media_source_id: {width: TrickplayInfoDto}}} for the items that have sheets ready."""
-        rows = await self.rows(item_ids)
+        return await self.manifests_of(await self.rows(item_ids))
+
+    async def manifests_of(self, rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+        """`manifests` from rows already read (`rows_read`)."""
         missing = [r for r in rows if (r["source_id"], r["width"], r["created_at"]) not in self._bandwidths]
         if missing:
             root = self.root

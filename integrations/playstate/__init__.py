@@ -12,6 +12,7 @@ from integrations.playstate.routes import PlayStateRoutes
 from integrations.playstate.schema import MIGRATIONS
 from integrations.playstate.store import PlayStateStore, Thresholds
 from plugin_sdk import hookimpl
+from plugin_sdk.reads import BatchRead
 
 DOMAIN = "playstate"
 CONFIG_SCHEMA = vol.Schema(
@@ -47,6 +48,11 @@ def item_query_filter(name: str, value: object, user_id: str) -> tuple[str, list
 @hookimpl
 async def item_user_data(user_id: str, item_ids: list[str]) -> dict[str, dict[str, Any]] | None:
     return await _STORE[0].many(user_id, item_ids) if _STORE else None
+
+
+@hookimpl
+def item_user_data_read(user_id: str, item_ids: list[str]) -> BatchRead | None:
+    return _STORE[0].found_read(user_id, item_ids) if _STORE else None
 
 
 @hookimpl

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.storage import Database
+from plugin_sdk.reads import BatchRead
 
+_CHUNK = 500  # ids per query, within SQLite's limit on bound parameters
 FIELDS = ("position_ticks", "played", "play_count", "last_played_at", "is_favorite", "rating")
 
 
@@ -32,6 +34,10 @@ def shape(row: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _found_by_item(answers: list[list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    return {row["item_id"]: shape(row) for rows in answers for row in rows}
+
+
 class PlayStateStore:
     def __init__(self, db: Database, thresholds: Thresholds) -> None:
         self.db = db
@@ -44,15 +50,19 @@ class PlayStateStore:
         return shape(row)
 
     async def many(self, user_id: str, item_ids: list[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(item_ids), 500):
-            chunk = item_ids[start : start + 500]
-            rows = await self.db.fetch_all(
-                f"SELECT * FROM user_item_data WHERE user_id = ? AND item_id IN ({', '.join('?' * len(chunk))})",
-                [user_id, *chunk],
-            )
-            found.update({row["item_id"]: shape(row) for row in rows})
-        return {item_id: found.get(item_id, shape(None)) for item_id in item_ids}
+        """The state of every one of `item_ids` (the default state for those without any)."""
+        found = await self.found_read(user_id, item_ids).run(self.db)
+        return {item_id: found.get(item_id) or shape(None) for item_id in item_ids}
+
+    def found_read(self, user_id: str, item_ids: list[str]) -> BatchRead:
+        """The read of the state that `item_ids` have, for the caller's own batch: {item id: state}, only for
+        items with state (most of a page has none)."""
+        queries = [
+            (f"SELECT * FROM user_item_data WHERE user_id = ? AND item_id IN ({', '.join('?' * len(chunk))})",
+             [user_id, *chunk])
+            for chunk in (item_ids[start : start + _CHUNK] for start in range(0, len(item_ids), _CHUNK))
+        ]  # fmt: skip
+        return BatchRead(queries, _found_by_item)
 
     async def save(
         self, user_id: str, item_id: str, values: dict[str, Any], *, read_back: bool = True

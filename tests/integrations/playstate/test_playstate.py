@@ -97,3 +97,21 @@ async def test_deleting_a_user_deletes_their_watch_state(marquee_hub, test_media
     assert await running.hub.db.fetch_value(count, (user["id"],)) == 1
     await running.request("DELETE", f"/api/v1/users/{user['id']}")
     assert await running.hub.db.fetch_value(count, (user["id"],)) == 0
+
+
+async def test_user_data_read_runs_in_the_callers_batch_and_answers_only_items_with_state(marquee_hub, test_media):
+    running, movies, _ = await setup(marquee_hub, test_media)
+    big = await by_name(running, movies["id"], "Big Buck Test")
+    sintel = await by_name(running, movies["id"], "Sintel Test")
+    await running.request("PUT", f"/api/v1/items/{big['id']}/user-data", json={"is_favorite": True, "rating": 8.5})
+    user_id = (await running.get_json("/api/v1/users/me"))[1]["id"]
+    ids = [big["id"], sintel["id"]]
+    read = await running.hub.hooks.call_first("item_user_data_read", user_id=user_id, item_ids=ids)
+    own = ("SELECT name FROM items WHERE id = ?", [sintel["id"]])
+    answers = await running.hub.db.fetch_batch([own, *read.queries])  # the caller's query and the read together
+    assert answers[0] == [{"name": "Sintel Test"}]
+    found = read.answer(answers[1:])
+    assert list(found) == [big["id"]]  # Sintel has no state of its own: left out
+    assert (found[big["id"]]["is_favorite"], found[big["id"]]["rating"]) == (True, 8.5)
+    every = await running.hub.hooks.call_first("item_user_data", user_id=user_id, item_ids=ids)
+    assert every[sintel["id"]]["played"] is False and every[big["id"]] == found[big["id"]]
