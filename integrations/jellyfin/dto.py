@@ -16,7 +16,7 @@ from integrations.jellyfin.artwork import ImageSigner
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_dto import item_dto
 from integrations.jellyfin.item_types import COLLECTION_TYPES
-from integrations.jellyfin.page_data import read_page
+from integrations.jellyfin.page_data import read_item_page, read_page
 from integrations.jellyfin.protocol import Prepared, jf_date
 from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.models import Library
@@ -92,6 +92,20 @@ class DtoBuilder:
         )
         may_download = principal.can("download")
         return [_prepared(item_dto(row, want, page, self.server_id, may_download)) for row in page.rows]
+
+    async def item(
+        self, item_id: str, principal: Principal, fields: Iterable[str] = ()
+    ) -> tuple[dict[str, Any], Prepared] | None:
+        """An item's row and its detailed DTO, read together in one round trip; None when no item has that id.
+        The caller decides whether the principal may see it."""
+        want = Wanted(fields, True)
+        page = await read_item_page(
+            item_id, principal, want, db=self.db, signer=self.signer, hooks=self.hooks, trickplay=self.trickplay
+        )
+        if page is None:
+            return None
+        row = page.rows[0]
+        return row, _prepared(item_dto(row, want, page, self.server_id, principal.can("download")))
 
 
 def _prepared(dto: dict[str, Any]) -> Prepared:

@@ -13,7 +13,7 @@ from integrations.jellyfin.item_query import add_filters, set_sort
 from integrations.jellyfin.item_types import MARQUEE_TYPES, marquee_types
 from integrations.jellyfin.protocol import MAX_LIMIT, JellyfinError, Query, normalize_id, respond
 from integrations.jellyfin.views import user_views
-from integrations.library.queries import ItemQuery, get_item, list_items
+from integrations.library.queries import ItemQuery, list_items
 from integrations.library.ratings import access_clause, may_see
 from integrations.playstate import lists
 
@@ -91,16 +91,18 @@ class ItemRoutes(BrowseRoutes):
         query = Query(request)
         principal = await self._principal(request, query)
         item_id = normalize_id(request.path_params["itemId"], "item id")
-        item = await get_item(self.server.db, item_id)  # items first: far more often asked for than libraries
+        fields = query.csv("Fields")
+        # Items first (far more often asked for than libraries): the row and its DTO in one round trip.
+        found = await self.dto.item(item_id, principal, fields)
         source_id = None
-        if item is None:
+        if found is None:
             # Jellyfin gives each version of a film its own item, so clients fetch a MediaSourceId as an item
             # (jellyfin-web reads the chosen version's MediaStreams that way before playing): answer with the
             # owning item, that version first.
             owner = await self.server.db.fetch_value("SELECT item_id FROM media_sources WHERE id = ?", (item_id,))
-            item = await get_item(self.server.db, owner) if owner else None
-            source_id = item_id if item is not None else None
-        if item is None:
+            found = await self.dto.item(owner, principal, fields) if owner else None
+            source_id = item_id if found is not None else None
+        if found is None:
             library = await self._visible_library(principal, item_id)
             if library is None:
                 raise JellyfinError(404, "Item not found")
@@ -108,9 +110,9 @@ class ItemRoutes(BrowseRoutes):
                 "SELECT COUNT(*) FROM items WHERE library_id = ? AND parent_id IS NULL", (library.id,)
             )
             return respond(request, self.dto.library(library, int(count or 0)))
-        if not may_see(principal, item):
+        item, dto = found
+        if not may_see(principal, item):  # the DTO built for it goes nowhere
             raise JellyfinError(404, "Item not found")
-        dto = (await self.dto.items([item], principal, query.csv("Fields"), detail=True))[0]
         if source_id is not None:
             sources = dto.get("MediaSources") or []
             chosen = [s for s in sources if s["Id"] == source_id]

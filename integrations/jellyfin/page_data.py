@@ -10,7 +10,7 @@ from typing import Any
 
 from core.storage import Database
 from integrations.jellyfin.artwork import ImageSigner, PageImages
-from integrations.jellyfin.batched import fetch_groups, in_queries, ready
+from integrations.jellyfin.batched import fetch_groups, fetch_in, in_queries, ready
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
 from integrations.jellyfin.lineage import read_parents
@@ -47,15 +47,48 @@ async def read_page(
     trickplay: Any,
 ) -> PageData:
     """What the DTOs of `rows` need; `partial`: the rows are listing rows (see fields.ROW_COLUMNS)."""
-    ids = [row["id"] for row in rows]
-    images = PageImages(signer)
     parents = await read_parents(db, rows)
-    # Everything else at once: each is one query for the page, none waits for another.
+    page = await _read(rows, None, parents, principal, want, partial=partial, db=db, signer=signer, hooks=hooks,
+                       trickplay=trickplay)  # fmt: skip
+    assert page is not None  # only a lookup by id finds nothing
+    return page
+
+
+async def read_item_page(
+    item_id: str, principal: Principal, want: Wanted, *, db: Database, signer: ImageSigner, hooks: Any, trickplay: Any
+) -> PageData | None:
+    """One item's row and everything its DTO needs, looked up by id in the same round trip (None: no such item).
+    What depends on its type is read whatever the type (a film's children are simply none); only an item that
+    shows its parents (an episode, a track) needs a second trip, for them and their artwork."""
+    return await _read(None, item_id, {}, principal, want, partial=False, db=db, signer=signer, hooks=hooks,
+                       trickplay=trickplay)  # fmt: skip
+
+
+async def _read(
+    rows: list[dict[str, Any]] | None,
+    item_id: str | None,
+    parents: dict[str, dict[str, Any]],
+    principal: Principal,
+    want: Wanted,
+    *,
+    partial: bool,
+    db: Database,
+    signer: ImageSigner,
+    hooks: Any,
+    trickplay: Any,
+) -> PageData | None:
+    """`rows`, or the item `item_id` (read in the batch), with what their DTOs need, in one round trip."""
+    if rows is None:
+        assert item_id is not None
+        ids = media = folders = value_ids = [item_id]  # its type is not known yet: ask as if it had each
+    else:
+        ids = [row["id"] for row in rows]
+        media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
+        folders = [row["id"] for row in rows if row["type"] in FOLDER_TYPES]
+        value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
     columns = want.columns(partial)
     kinds = want.value_kinds()
-    value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
     marks = ", ".join("?" * len(kinds))
-    media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
     # One round trip for the page's own queries, the user's state and the trickplay manifests: a page that
     # made three hops to the reader threads waited for the GIL after each under load.
     user_read = await user_data_read(hooks, principal, ids)
@@ -63,6 +96,7 @@ async def read_page(
     tables = fetch_groups(
         db,
         [
+            [("SELECT * FROM items WHERE id = ?", [item_id])] if rows is None else [],
             # With extra columns, the items joined to their images; else the images alone (looking up a page of
             # items by id again costs more than everything else the page reads).
             in_queries(
@@ -88,7 +122,7 @@ async def read_page(
             in_queries(
                 "SELECT parent_id, COUNT(*) AS count FROM items WHERE parent_id IN ({ids}) AND type <> 'extra' "
                 "GROUP BY parent_id",
-                [row["id"] for row in rows if row["type"] in FOLDER_TYPES] if want.child_count else [],
+                folders if want.child_count else [],
             ),
             in_queries(
                 "SELECT ip.item_id, p.id, p.name, ip.kind, ip.role FROM item_people ip JOIN people p "
@@ -100,23 +134,34 @@ async def read_page(
         [user_read, trickplay_read],
     )
     (
-        ((image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows), reads),
+        ((found, image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows), reads),
         user_data,
     ) = await asyncio.gather(
         tables,
         ready({}) if user_read is not None else read_user_data(hooks, principal, ids),  # no read offered
     )
+    if rows is None:
+        if not found:
+            return None
+        rows = found
+        parents = await read_parents(db, rows)
+        if parents:  # their artwork (a series poster on an episode), which the batch could not know to read
+            image_rows += await fetch_in(
+                db, "SELECT item_id AS row_id, type AS image_type, position, tag, blurhash FROM images "
+                "WHERE item_id IN ({ids}) ORDER BY position", sorted(parents)
+            )  # fmt: skip
     user_data = reads[0] if user_read is not None else user_data
     manifests = await trickplay.manifests_of(reads[1]) if trickplay_read is not None else {}
     sources = sources_of(source_rows, stream_rows)
+    images = PageImages(signer)
     extras: dict[str, dict[str, Any]] = {}
     for row in image_rows:
-        item_id = row.pop("row_id")
+        owner = row.pop("row_id")
         if row["image_type"] is not None:
-            images.add(item_id, row)
-        if columns and item_id not in extras:
+            images.add(owner, row)
+        if columns and owner not in extras:
             del row["image_type"], row["position"], row["tag"], row["blurhash"]
-            extras[item_id] = row
+            extras[owner] = row
     if partial:  # listing rows are the caller's: extend copies
         rows = [{**row, **extras[row["id"]]} if row["id"] in extras else row for row in rows]
     values: dict[str, dict[str, list[str]]] = {}

@@ -59,6 +59,14 @@ async def test_items_carry_blurhashes_for_every_image_tag(marquee_hub, test_medi
     assert_blurhash(episode["ImageBlurHashes"]["Primary"][series_tag])
     track = await _find(running, auth, "IncludeItemTypes=Audio", "First Song")
     assert_blurhash(track["ImageBlurHashes"]["Primary"][track["AlbumPrimaryImageTag"]])
+    # Details read the item with its DTO's parts in one trip, and its parents' artwork in a second.
+    for listed, parent_tag in ((episode, "SeriesPrimaryImageTag"), (track, "AlbumPrimaryImageTag")):
+        status, shown = await call(anon, "GET", f"/Users/{user_id}/Items/{listed['Id']}", "BaseItemDto", headers=auth)
+        assert status == 200 and shown[parent_tag] == listed[parent_tag]
+        assert (
+            shown["ImageBlurHashes"]["Primary"][shown[parent_tag]]
+            == listed["ImageBlurHashes"]["Primary"][listed[parent_tag]]
+        )
     # The native API shows the stored hash beside each image.
     status, native = await running.get_json(f"/api/v1/items/{movie['Id']}")
     assert status == 200
