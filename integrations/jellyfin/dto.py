@@ -16,7 +16,7 @@ from integrations.jellyfin.artwork import ImageSigner
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_dto import item_dto
 from integrations.jellyfin.item_types import COLLECTION_TYPES
-from integrations.jellyfin.page_data import read_item_page, read_page
+from integrations.jellyfin.page_data import PageReaders, read_item_page, read_page
 from integrations.jellyfin.protocol import Prepared, jf_date
 from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.models import Library
@@ -25,8 +25,8 @@ from plugin_sdk.auth import Principal
 
 class DtoBuilder:
     def __init__(self, db: Database, server_id: str, hooks: Any, signer: ImageSigner, trickplay: Any = None) -> None:
-        self.db, self.server_id, self.hooks, self.signer = db, server_id, hooks, signer
-        self.trickplay = trickplay  # a TrickplayStore, for the `Trickplay` field
+        self.server_id = server_id
+        self.readers = PageReaders(db, signer, hooks, trickplay)  # trickplay: a TrickplayStore, for `Trickplay`
 
     def library(self, library: Library, child_count: int | None = None) -> dict[str, Any]:
         return {
@@ -80,16 +80,7 @@ class DtoBuilder:
         if not rows:
             return []
         want = Wanted(fields, detail)
-        page = await read_page(
-            rows,
-            principal,
-            want,
-            partial=partial,
-            db=self.db,
-            signer=self.signer,
-            hooks=self.hooks,
-            trickplay=self.trickplay,
-        )
+        page = await read_page(rows, principal, want, self.readers, partial=partial)
         may_download = principal.can("download")
         return [_prepared(item_dto(row, want, page, self.server_id, may_download)) for row in page.rows]
 
@@ -99,9 +90,7 @@ class DtoBuilder:
         """An item's row and its detailed DTO, read together in one round trip; None when no item has that id.
         The caller decides whether the principal may see it."""
         want = Wanted(fields, True)
-        page = await read_item_page(
-            item_id, principal, want, db=self.db, signer=self.signer, hooks=self.hooks, trickplay=self.trickplay
-        )
+        page = await read_item_page(item_id, principal, want, self.readers)
         if page is None:
             return None
         row = page.rows[0]

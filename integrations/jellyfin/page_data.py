@@ -35,33 +35,32 @@ class PageData:
     source_counts: dict[str, int]  # read when MediaSourceCount is asked for without the sources themselves
 
 
+@dataclass(frozen=True, slots=True)
+class PageReaders:
+    """What a page's parts are read from: the database, the image tag signer, the hooks (user state from
+    playstate) and the trickplay store (None without trickplay)."""
+
+    db: Database
+    signer: ImageSigner
+    hooks: Any
+    trickplay: Any
+
+
 async def read_page(
-    rows: list[dict[str, Any]],
-    principal: Principal,
-    want: Wanted,
-    *,
-    partial: bool,
-    db: Database,
-    signer: ImageSigner,
-    hooks: Any,
-    trickplay: Any,
+    rows: list[dict[str, Any]], principal: Principal, want: Wanted, readers: PageReaders, *, partial: bool
 ) -> PageData:
     """What the DTOs of `rows` need; `partial`: the rows are listing rows (see fields.ROW_COLUMNS)."""
-    parents = await read_parents(db, rows)
-    page = await _read(rows, None, parents, principal, want, partial=partial, db=db, signer=signer, hooks=hooks,
-                       trickplay=trickplay)  # fmt: skip
+    parents = await read_parents(readers.db, rows)
+    page = await _read(rows, None, parents, principal, want, readers, partial=partial)
     assert page is not None  # only a lookup by id finds nothing
     return page
 
 
-async def read_item_page(
-    item_id: str, principal: Principal, want: Wanted, *, db: Database, signer: ImageSigner, hooks: Any, trickplay: Any
-) -> PageData | None:
+async def read_item_page(item_id: str, principal: Principal, want: Wanted, readers: PageReaders) -> PageData | None:
     """One item's row and everything its DTO needs, looked up by id in the same round trip (None: no such item).
     What depends on its type is read whatever the type (a film's children are simply none); only an item that
     shows its parents (an episode, a track) needs a second trip, for them and their artwork."""
-    return await _read(None, item_id, {}, principal, want, partial=False, db=db, signer=signer, hooks=hooks,
-                       trickplay=trickplay)  # fmt: skip
+    return await _read(None, item_id, {}, principal, want, readers, partial=False)
 
 
 async def _read(
@@ -70,12 +69,9 @@ async def _read(
     parents: dict[str, dict[str, Any]],
     principal: Principal,
     want: Wanted,
+    readers: PageReaders,
     *,
     partial: bool,
-    db: Database,
-    signer: ImageSigner,
-    hooks: Any,
-    trickplay: Any,
 ) -> PageData | None:
     """`rows`, or the item `item_id` (read in the batch), with what their DTOs need, in one round trip."""
     if rows is None:
@@ -86,6 +82,7 @@ async def _read(
         media = [row["id"] for row in rows if row["type"] in MEDIA_TYPES]
         folders = [row["id"] for row in rows if row["type"] in FOLDER_TYPES]
         value_ids = ids if want.genres or want.studios or want.tags else [r["id"] for r in rows if r["type"] in _MUSIC]
+    db, hooks, trickplay = readers.db, readers.hooks, readers.trickplay
     columns = want.columns(partial)
     kinds = want.value_kinds()
     marks = ", ".join("?" * len(kinds))
@@ -152,8 +149,8 @@ async def _read(
             )  # fmt: skip
     user_data = reads[0] if user_read is not None else user_data
     manifests = await trickplay.manifests_of(reads[1]) if trickplay_read is not None else {}
-    sources = sources_of(source_rows, stream_rows)
-    images = PageImages(signer)
+    media_sources = sources_of(source_rows, stream_rows)
+    images = PageImages(readers.signer)
     extras: dict[str, dict[str, Any]] = {}
     for row in image_rows:
         owner = row.pop("row_id")
@@ -178,7 +175,7 @@ async def _read(
         values=values,
         child_counts={row["parent_id"]: row["count"] for row in count_rows},
         people=people,
-        sources=sources,
+        sources=media_sources,
         user_data=user_data,
         trickplay=manifests,
         source_counts=source_counts,
