@@ -38,8 +38,3 @@ async def fetch_groups(
     answers = iter(await db.fetch_batch(batch) if batch else [])
     rows = [[row for _ in group for row in next(answers)] for group in groups]
     return rows, [None if read is None else read.answer([next(answers) for _ in read.queries]) for read in reads]
-
-
-async def ready(value: Any) -> Any:
-    """`value` as an awaitable: the stand-in for a query a page does not need."""
-    return value

@@ -4,13 +4,12 @@ parents, item values, child counts, people, user data), never per item; media so
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from core.storage import Database
 from integrations.jellyfin.artwork import ImageSigner, PageImages
-from integrations.jellyfin.batched import fetch_groups, fetch_in, in_queries, ready
+from integrations.jellyfin.batched import fetch_groups, fetch_in, in_queries
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
 from integrations.jellyfin.lineage import read_parents
@@ -18,6 +17,8 @@ from integrations.jellyfin.media_info import media_source_queries, sources_of
 from integrations.jellyfin.user_data import read_user_data, user_data_read
 from plugin_sdk.auth import Principal
 
+_IMAGES = ("SELECT item_id AS row_id, type AS image_type, position, tag, blurhash FROM images "
+           "WHERE item_id IN ({ids}) ORDER BY position")  # fmt: skip
 _MUSIC = frozenset({"album", "track"})  # their artists come from item values whatever Fields says
 
 
@@ -90,7 +91,7 @@ async def _read(
     # made three hops to the reader threads waited for the GIL after each under load.
     user_read = await user_data_read(hooks, principal, ids)
     trickplay_read = trickplay.rows_read(media) if want.trickplay and trickplay else None
-    tables = fetch_groups(
+    tables, reads = await fetch_groups(
         db,
         [
             [("SELECT * FROM items WHERE id = ?", [item_id])] if rows is None else [],
@@ -101,8 +102,7 @@ async def _read(
                 "m.tag, m.blurhash FROM items i LEFT JOIN images m ON m.item_id = i.id WHERE i.id IN ({ids}) "
                 "ORDER BY m.position"
                 if columns
-                else "SELECT item_id AS row_id, type AS image_type, position, tag, blurhash FROM images "
-                "WHERE item_id IN ({ids}) ORDER BY position",
+                else _IMAGES,
                 sorted(set(ids) | set(parents)),
             ),
             in_queries(
@@ -130,24 +130,16 @@ async def _read(
         ],
         [user_read, trickplay_read],
     )
-    (
-        ((found, image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows), reads),
-        user_data,
-    ) = await asyncio.gather(
-        tables,
-        ready({}) if user_read is not None else read_user_data(hooks, principal, ids),  # no read offered
-    )
+    found, image_rows, source_count_rows, value_rows, count_rows, people_rows, source_rows, stream_rows = tables
     if rows is None:
         if not found:
             return None
         rows = found
         parents = await read_parents(db, rows)
         if parents:  # their artwork (a series poster on an episode), which the batch could not know to read
-            image_rows += await fetch_in(
-                db, "SELECT item_id AS row_id, type AS image_type, position, tag, blurhash FROM images "
-                "WHERE item_id IN ({ids}) ORDER BY position", sorted(parents)
-            )  # fmt: skip
-    user_data = reads[0] if user_read is not None else user_data
+            image_rows += await fetch_in(db, _IMAGES, sorted(parents))
+    # The user's state came with the batch, unless its keeper offers only the hook that reads it itself.
+    user_data = reads[0] if user_read is not None else await read_user_data(hooks, principal, ids)
     manifests = await trickplay.manifests_of(reads[1]) if trickplay_read is not None else {}
     media_sources = sources_of(source_rows, stream_rows)
     images = PageImages(readers.signer)
