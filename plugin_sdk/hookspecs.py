@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from plugin_sdk.markers import hookspec
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Callable
 
     from core.commands import CliCommand
     from core.scope import IntegrationScope
@@ -127,6 +127,8 @@ def item_user_data(user_id: str, item_ids: list[str]) -> dict[str, dict[str, obj
 
 
 @hookspec(firstresult=True)
-def item_user_data_read(user_id: str, item_ids: list[str]) -> BatchRead | None:
-    """The read behind `item_user_data`, for callers that run it in their own batch of queries: its answer is
-    {item id: state} for the items that have state (the others have none to show)."""
+def item_user_data_read(user_id: str) -> Callable[[list[str]], BatchRead] | None:
+    """The read behind `item_user_data`, for callers that run it in their own batch or chain of queries: a
+    function from item ids to a `BatchRead` whose answer is {item id: state} for the items that have state (the
+    others have none to show). The function only builds queries, so a chained read may call it on a database
+    thread once it knows the ids."""

@@ -10,6 +10,9 @@ from typing import Any, TypeVar
 from core.storage.migrations import MIGRATIONS_TABLE, Migration, check_order
 
 Row = dict[str, Any]
+Query = tuple[str, Sequence[Any]]
+# A stage of a chained read: the queries to run next, made from the rows of the stage before (one list per query).
+Step = Callable[[list[list[Row]]], Sequence[Query]]
 T = TypeVar("T")
 
 
@@ -45,6 +48,16 @@ class Connection(abc.ABC):
     async def fetch_batch(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
         """The rows of each (sql, params) read, in order. Backends run them in one round trip where they can."""
         return [await self.fetch_all(sql, params) for sql, params in queries]
+
+    async def fetch_chain(self, queries: Sequence[Query], *steps: Step) -> list[list[list[Row]]]:
+        """Reads that depend on each other: `queries`, then the queries each step makes of the rows of the stage
+        before, in one snapshot of the data; the rows of every stage. Backends run the whole chain in one round
+        trip where they can (SQLite: on a reader's thread), so a step only computes queries: it awaits nothing,
+        does no I/O and touches no state another task may use."""
+        stages = [await self.fetch_batch(queries)]
+        for step in steps:
+            stages.append(await self.fetch_batch(step(stages[-1])))
+        return stages
 
 
 class Database(Connection):

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from core.storage.database import Connection, Database, DatabaseError, Row
+from core.storage.database import Connection, Database, DatabaseError, Query, Row, Step
 
 _MIGRATION_LOCK_KEY = 0x6D617271  # "marq": one advisory lock for every instance's migrations
 
@@ -98,6 +98,15 @@ class PostgresDatabase(Database):
         async with self._pool.acquire() as conn:  # one pool checkout for the lot
             reader = _PostgresConnection(conn)
             return [await reader.fetch_all(sql, params) for sql, params in queries]
+
+    async def fetch_chain(self, queries: Sequence[Query], *steps: Step) -> list[list[list[Row]]]:
+        # One connection, one snapshot: a read-only REPEATABLE READ transaction across the stages.
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            reader = _PostgresConnection(conn)
+            stages = [await reader.fetch_batch(queries)]
+            for step in steps:
+                stages.append(await reader.fetch_batch(step(stages[-1])))
+            return stages
 
     async def close(self) -> None:
         await self._pool.close()

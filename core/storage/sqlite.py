@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import aiosqlite
 
-from core.storage.database import Connection, Database, DatabaseError, Row
+from core.storage.database import Connection, Database, DatabaseError, Query, Row, Step
 
 T = TypeVar("T")
 
@@ -220,6 +220,16 @@ class SQLiteDatabase(Database):
         # event loop (as fetch_all does it).
         return [_rows(rows) for rows in answers]
 
+    async def fetch_chain(self, queries: Sequence[Query], *steps: Step) -> list[list[list[Row]]]:
+        # The whole chain on the reader's thread: one hop however many stages (a page and what its items need).
+        reader = await self._acquire()
+        try:
+            return await reader._execute(_fetch_chain, reader._conn, queries, steps)
+        except sqlite3.Error as err:
+            raise DatabaseError(str(err)) from err
+        finally:
+            self._release(reader)
+
     async def _acquire(self) -> aiosqlite.Connection:
         if self._idle and not self._waiters:
             return self._idle.pop()
@@ -247,6 +257,18 @@ class SQLiteDatabase(Database):
 
 def _fetch_batch(conn: sqlite3.Connection, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[Answer]:
     return [_fetch(conn, sql, params) for sql, params in queries]
+
+
+def _fetch_chain(conn: sqlite3.Connection, queries: Sequence[Query], steps: Sequence[Step]) -> list[list[list[Row]]]:
+    # One read transaction: every stage sees the same snapshot (WAL), whatever the writer commits meanwhile.
+    conn.execute("BEGIN")
+    try:
+        stages = [[_rows(answer) for answer in _fetch_batch(conn, queries)]]
+        for step in steps:
+            stages.append([_rows(answer) for answer in _fetch_batch(conn, step(stages[-1]))])
+    finally:
+        conn.execute("COMMIT")  # read-only: nothing to keep or to undo, on success or failure alike
+    return stages
 
 
 async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:

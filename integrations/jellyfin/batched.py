@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from core.storage import Database
@@ -21,20 +22,28 @@ async def fetch_in(db: Database, sql: str, ids: Sequence[str], params: Sequence[
 
 
 def in_queries(sql: str, ids: Sequence[str], params: Sequence[Any] = ()) -> list[tuple[str, list[Any]]]:
-    """`sql` (with one `{ids}` placeholder list) over `ids`, as one query per chunk, for `fetch_groups`."""
+    """`sql` (with one `{ids}` placeholder list) over `ids`, as one query per chunk (see `GroupedQueries`)."""
     return [
         (sql.format(ids=", ".join("?" * len(chunk))), [*params, *chunk])
         for chunk in (list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
     ]
 
 
-async def fetch_groups(
-    db: Database, groups: Sequence[Sequence[tuple[str, list[Any]]]], reads: Sequence[BatchRead | None] = ()
-) -> tuple[list[list[dict[str, Any]]], list[Any]]:
-    """The rows of each group of queries (see `in_queries`) and the answer of each read (None for None), all
-    read in one round trip."""
-    batch = [query for group in groups for query in group]
-    batch += [query for read in reads if read is not None for query in read.queries]
-    answers = iter(await db.fetch_batch(batch) if batch else [])
-    rows = [[row for _ in group for row in next(answers)] for group in groups]
-    return rows, [None if read is None else read.answer([next(answers) for _ in read.queries]) for read in reads]
+@dataclass(frozen=True, slots=True)
+class GroupedQueries:
+    """Groups of queries (see `in_queries`) and other integrations' reads, to run as one batch, and how to
+    take the batch's answers apart again."""
+
+    groups: Sequence[Sequence[tuple[str, list[Any]]]]
+    reads: Sequence[BatchRead | None] = ()
+
+    @property
+    def queries(self) -> list[tuple[str, list[Any]]]:
+        batch = [query for group in self.groups for query in group]
+        return batch + [query for read in self.reads if read is not None for query in read.queries]
+
+    def unpack(self, answers: Sequence[list[dict[str, Any]]]) -> tuple[list[list[dict[str, Any]]], list[Any]]:
+        """The rows of each group, and the answer of each read (None for None)."""
+        rest = iter(answers)
+        rows = [[row for _ in group for row in next(rest)] for group in self.groups]
+        return rows, [None if read is None else read.answer([next(rest) for _ in read.queries]) for read in self.reads]

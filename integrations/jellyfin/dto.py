@@ -16,11 +16,12 @@ from integrations.jellyfin.artwork import ImageSigner
 from integrations.jellyfin.fields import Wanted
 from integrations.jellyfin.item_dto import item_dto
 from integrations.jellyfin.item_types import COLLECTION_TYPES
-from integrations.jellyfin.page_data import PageReaders, read_item_page, read_page
+from integrations.jellyfin.page_data import PageData, PageReaders, read_item_page, read_listing_page, read_page
 from integrations.jellyfin.protocol import Prepared, jf_date
 from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.models import Library
 from plugin_sdk.auth import Principal
+from plugin_sdk.reads import BatchRead
 
 
 class DtoBuilder:
@@ -81,6 +82,18 @@ class DtoBuilder:
             return []
         want = Wanted(fields, detail)
         page = await read_page(rows, principal, want, self.readers, partial=partial)
+        return self._built(page, want, principal)
+
+    async def listing(
+        self, listing: BatchRead, principal: Principal, fields: Iterable[str] = ()
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        """A library listing (`listing_read`, with unsummarized rows) and the BaseItemDtos of its items, read in
+        one round trip: the library's Page, and the DTOs."""
+        want = Wanted(fields, False)
+        found, page = await read_listing_page(listing, principal, want, self.readers)
+        return found, self._built(page, want, principal)
+
+    def _built(self, page: PageData, want: Wanted, principal: Principal) -> list[dict[str, Any]]:
         may_download = principal.can("download")
         return [_prepared(item_dto(row, want, page, self.server_id, may_download)) for row in page.rows]
 

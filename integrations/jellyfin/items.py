@@ -13,7 +13,7 @@ from integrations.jellyfin.item_query import add_filters, set_sort
 from integrations.jellyfin.item_types import MARQUEE_TYPES, marquee_types
 from integrations.jellyfin.protocol import MAX_LIMIT, JellyfinError, Query, normalize_id, respond
 from integrations.jellyfin.views import user_views
-from integrations.library.queries import ItemQuery, list_items
+from integrations.library.queries import ItemQuery, list_items, listing_read
 from integrations.library.ratings import access_clause, may_see
 from integrations.playstate import lists
 
@@ -77,13 +77,14 @@ class ItemRoutes(BrowseRoutes):
         index_sort = set_sort(query, item_query, search, parent)
         if index_sort:
             item_query.limit, item_query.offset = MAX_LIMIT, 0
-        page = await list_items(self.server.db, item_query, summarize=False)
-        rows = page.items
         if index_sort:
-            rows = sorted(await self._full_rows([r["id"] for r in rows]), key=index_key, reverse=item_query.descending)[
-                start : start + limit
-            ]
-        items = await self._dtos(rows, principal, query)
+            page = await list_items(self.server.db, item_query, summarize=False)
+            rows = sorted(await self._full_rows([r["id"] for r in page.items]), key=index_key,
+                          reverse=item_query.descending)[start : start + limit]  # fmt: skip
+            items = await self._dtos(rows, principal, query)
+        else:  # the listing and what its items' DTOs need, in one round trip
+            listing = await listing_read(self.server.db, item_query, summarize=False)
+            page, items = await self.dto.listing(listing, principal, query.csv("Fields"))
         total = page.total if query.boolean("EnableTotalRecordCount", True) else 0
         return respond(request, query_result(items, total, start))
 

@@ -1,29 +1,26 @@
 """What an item shows of its parents: a season's or episode's series (and season), an album's artists, a
-track's album and artists. The parents (and grandparents) of a whole page are read in two queries."""
+track's album and artists. The parents (and grandparents) of a whole page are read in two stages of its chain
+of reads (page_data.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.storage import Database
 from integrations.jellyfin.artwork import PageImages
-from integrations.jellyfin.batched import fetch_in
 from integrations.jellyfin.names import name_id
 
 HAS_PARENTS = frozenset({"season", "episode", "album", "track"})  # parents they show (series, season, album)
-_PARENT_ROWS = "SELECT id, type, name, parent_id FROM items WHERE id IN ({ids})"
+PARENT_ROWS = "SELECT id, type, name, parent_id FROM items WHERE id IN ({ids})"  # with batched.in_queries
 
 
-async def read_parents(db: Database, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The parents and grandparents (id, type, name, parent_id) of the rows that show theirs, by id."""
-    parents: dict[str, dict[str, Any]] = {}
-    parent_ids = sorted({row.get("parent_id") for row in rows if row.get("parent_id") and row["type"] in HAS_PARENTS})
-    for row in await fetch_in(db, _PARENT_ROWS, parent_ids):
-        parents[row["id"]] = row
-    grand_ids = sorted({p["parent_id"] for p in parents.values() if p["parent_id"]} - set(parents))
-    for row in await fetch_in(db, _PARENT_ROWS, grand_ids):
-        parents[row["id"]] = row
-    return parents
+def parent_ids(rows: list[dict[str, Any]]) -> list[str]:
+    """The parents of the rows that show theirs."""
+    return sorted({row["parent_id"] for row in rows if row.get("parent_id") and row["type"] in HAS_PARENTS})
+
+
+def grandparent_ids(parents: dict[str, dict[str, Any]]) -> list[str]:
+    """The parents of `parents` (PARENT_ROWS rows by id) not among them: an episode's series, a track's artist."""
+    return sorted({p["parent_id"] for p in parents.values() if p["parent_id"]} - set(parents))
 
 
 def add_lineage(

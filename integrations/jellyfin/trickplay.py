@@ -108,15 +108,17 @@ class TrickplayStore:
         return DOMAIN in self.server.scope.root.integrations.loaded()
 
     def rows_read(self, item_ids: Sequence[str]) -> BatchRead | None:
-        """The manifest rows of these items' current sheets, as a read for the caller's batch."""
-        if not item_ids or not self.available():
+        """The manifest rows of these items' current sheets, as a read for the caller's batch (None for no
+        items). It only builds queries, so a chained read may call it on a database thread; whether trickplay
+        is loaded (`available`) is the caller's to ask first."""
+        if not item_ids:
             return None
         chunks = (list(item_ids[start : start + _CHUNK]) for start in range(0, len(item_ids), _CHUNK))
         queries = [(f"{_ROWS} AND s.item_id IN ({', '.join('?' * len(chunk))}){_ORDER}", chunk) for chunk in chunks]
         return BatchRead(queries, _concatenated)
 
     async def rows(self, item_ids: Sequence[str]) -> list[dict[str, Any]]:
-        read = self.rows_read(item_ids)
+        read = self.rows_read(item_ids) if self.available() else None
         return await read.run(self.server.db) if read else []
 
     async def manifests(self, item_ids: Sequence[str]) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from integrations.jellyfin.protocol import jf_date
@@ -9,12 +10,13 @@ from plugin_sdk.auth import Principal
 from plugin_sdk.reads import BatchRead
 
 
-async def user_data_read(hooks: Any, principal: Principal, item_ids: list[str]) -> BatchRead | None:
-    """The read of the user's state for these items, to run in the page's own batch; None when there are no
-    items or the integration that keeps the state offers no such read (then `read_user_data`)."""
-    if not item_ids:
-        return None
-    return await hooks.call_first("item_user_data_read", user_id=principal.user_id, item_ids=item_ids)
+async def user_data_read(hooks: Any, principal: Principal) -> Callable[[list[str]], BatchRead] | None:
+    """How to read the user's state of items in the page's own chain of reads (item ids -> read); None when the
+    integration that keeps the state offers no such read (then `read_user_data`)."""
+    read_for: Callable[[list[str]], BatchRead] | None = await hooks.call_first(
+        "item_user_data_read", user_id=principal.user_id
+    )
+    return read_for
 
 
 async def read_user_data(hooks: Any, principal: Principal, item_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from core.storage import Database, Row
 from integrations.library.ratings import access_clause
 from integrations.library.search import candidates
 from plugin_sdk.auth import Principal
+from plugin_sdk.reads import BatchRead
 
 SORTS = {
     "name": "i.sort_name",
@@ -66,13 +67,22 @@ class Page:
 
 async def list_items(db: Database, query: ItemQuery, *, summarize: bool = True) -> Page:
     """A page of items; `summarize`: drop their None values (callers that rebuild each row skip that pass)."""
+    page: Page = await (await listing_read(db, query, summarize=summarize)).run(db)
+    return page
+
+
+async def listing_read(db: Database, query: ItemQuery, *, summarize: bool = True) -> BatchRead:
+    """The read of a page of items (see `list_items`), whose answer is the Page: to run on its own, or as the
+    first stage of a caller's chain of reads (what the page's items need, read in the same round trip). A
+    search looks up its candidates first."""
     where: list[str] = []
     params: list[Any] = []
     scores: dict[str, float] | None = None
     if query.search:
         scores = await candidates(db, query.search)
         if not scores:
-            return Page([], 0, query.limit, query.offset, _empty_facets() if query.facets else None)
+            empty = Page([], 0, query.limit, query.offset, _empty_facets() if query.facets else None)
+            return BatchRead([], lambda _: empty)
         where.append(f"i.id IN ({', '.join('?' * len(scores))})")
         params.extend(scores)
     restriction, restriction_params = access_clause(query.access)
@@ -124,17 +134,20 @@ async def list_items(db: Database, query: ItemQuery, *, summarize: bool = True) 
             [*params, query.limit, query.offset],
         )
     # The count, the page and the facets in one round trip.
-    counted, rows, *facet_rows = await db.fetch_batch(
-        [(f"SELECT COUNT(*) AS n FROM items i {clause}", params), listing,
-         *(_facet_queries(clause, params) if query.facets else [])]
-    )  # fmt: skip
-    if relevance:
-        assert scores is not None
-        rows.sort(key=lambda r: (-scores[r["id"]], r["sort_name"]))
-        rows = rows[query.offset : query.offset + query.limit]
-    facets = dict(zip(("genres", "years", "types"), facet_rows, strict=True)) if query.facets else None
-    items = [_summary(r) for r in rows] if summarize else rows
-    return Page(items, int(counted[0]["n"] or 0), query.limit, query.offset, facets)
+    queries = [(f"SELECT COUNT(*) AS n FROM items i {clause}", params), listing,
+               *(_facet_queries(clause, params) if query.facets else [])]  # fmt: skip
+
+    def page_of(answers: list[list[Row]]) -> Page:
+        counted, rows, *facet_rows = answers
+        if relevance:
+            assert scores is not None
+            rows.sort(key=lambda r: (-scores[r["id"]], r["sort_name"]))
+            rows = rows[query.offset : query.offset + query.limit]
+        facets = dict(zip(("genres", "years", "types"), facet_rows, strict=True)) if query.facets else None
+        items = [_summary(r) for r in rows] if summarize else rows
+        return Page(items, int(counted[0]["n"] or 0), query.limit, query.offset, facets)
+
+    return BatchRead(queries, page_of)
 
 
 def _empty_facets() -> dict[str, list[dict[str, Any]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import voluptuous as vol
@@ -51,8 +52,11 @@ async def item_user_data(user_id: str, item_ids: list[str]) -> dict[str, dict[st
 
 
 @hookimpl
-def item_user_data_read(user_id: str, item_ids: list[str]) -> BatchRead | None:
-    return _STORE[0].found_read(user_id, item_ids) if _STORE else None
+def item_user_data_read(user_id: str) -> Callable[[list[str]], BatchRead] | None:
+    if not _STORE:
+        return None
+    store = _STORE[0]
+    return lambda item_ids: store.found_read(user_id, item_ids)
 
 
 @hookimpl

@@ -1,4 +1,5 @@
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -130,6 +131,67 @@ async def test_a_batch_of_reads_answers_each_in_order(db):
     with pytest.raises(DatabaseError, match=r"no_such_table|does not exist"):
         await db.fetch_batch([("SELECT 1", ()), ("SELECT * FROM no_such_table", ())])
     assert await db.fetch_value("SELECT COUNT(*) FROM notes") == 2  # the pool still answers after the error
+
+
+async def test_a_chain_of_reads_feeds_each_stage_the_rows_of_the_one_before(db):
+    await db.migrate("notes", NOTES)
+    await db.executemany("INSERT INTO notes (id, body, n) VALUES (?, ?, ?)", [("c1", "one", 1), ("c2", "two", 2)])
+    seen: list[list[list[dict]]] = []
+
+    def bodies_of(stage):  # the ids the first stage found, asked for again
+        seen.append(stage)
+        ids = [row["id"] for row in stage[0]]
+        return [(f"SELECT body FROM notes WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id", ids)]
+
+    def nothing_more(stage):
+        seen.append(stage)
+        return []
+
+    stages = await db.fetch_chain(
+        [("SELECT id FROM notes WHERE n >= ? ORDER BY id", (1,)), ("SELECT COUNT(*) AS c FROM notes", ())],
+        bodies_of,
+        nothing_more,
+    )
+    assert stages == [[[{"id": "c1"}, {"id": "c2"}], [{"c": 2}]], [[{"body": "one"}, {"body": "two"}]], []]
+    assert seen == [stages[0], stages[1]]
+    assert await db.fetch_chain([]) == [[]]
+
+
+async def test_a_failing_chain_raises_and_leaves_the_pool_usable(db):
+    await db.migrate("notes", NOTES)
+
+    def broken_sql(_):
+        return [("SELECT * FROM no_such_table", ())]
+
+    def raises(_):
+        raise ValueError("a step's own error")
+
+    for _ in range(5):  # more than the pool's readers: each must have ended its read transaction
+        with pytest.raises(DatabaseError, match=r"no_such_table|does not exist"):
+            await db.fetch_chain([("SELECT 1 AS one", ())], broken_sql)
+        with pytest.raises(ValueError, match="a step's own error"):
+            await db.fetch_chain([("SELECT 1 AS one", ())], raises)
+    assert await db.fetch_chain([("SELECT COUNT(*) AS c FROM notes", ())]) == [[[{"c": 0}]]]
+
+
+async def test_a_chain_reads_one_snapshot_on_sqlite(tmp_path):
+    """A row committed by another connection between two stages is not seen by the later stage."""
+    path = tmp_path / "chain.db"
+    database = await open_database(f"sqlite:///{path}")
+    try:
+        await database.migrate("notes", NOTES)
+        await database.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("before", "x"))
+
+        def write_meanwhile(_):
+            with sqlite3.connect(path) as other:
+                other.execute("INSERT INTO notes (id, body) VALUES (?, ?)", ("during", "y"))
+            return [("SELECT id FROM notes ORDER BY id", ())]
+
+        stages = await database.fetch_chain([("SELECT id FROM notes ORDER BY id", ())], write_meanwhile)
+        assert stages[1] == [[{"id": "before"}]]
+        assert await database.fetch_all("SELECT id FROM notes ORDER BY id") == [{"id": "before"}, {"id": "during"}]
+    finally:
+        await database.close()
 
 
 async def test_rows_are_dicts_in_column_order_and_a_repeated_name_keeps_its_first_column(db):

@@ -106,7 +106,8 @@ async def test_user_data_read_runs_in_the_callers_batch_and_answers_only_items_w
     await running.request("PUT", f"/api/v1/items/{big['id']}/user-data", json={"is_favorite": True, "rating": 8.5})
     user_id = (await running.get_json("/api/v1/users/me"))[1]["id"]
     ids = [big["id"], sintel["id"]]
-    read = await running.hub.hooks.call_first("item_user_data_read", user_id=user_id, item_ids=ids)
+    read_for = await running.hub.hooks.call_first("item_user_data_read", user_id=user_id)
+    read = read_for(ids)
     own = ("SELECT name FROM items WHERE id = ?", [sintel["id"]])
     answers = await running.hub.db.fetch_batch([own, *read.queries])  # the caller's query and the read together
     assert answers[0] == [{"name": "Sintel Test"}]
