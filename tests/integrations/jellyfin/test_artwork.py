@@ -59,7 +59,7 @@ async def test_items_carry_blurhashes_for_every_image_tag(marquee_hub, test_medi
     assert_blurhash(episode["ImageBlurHashes"]["Primary"][series_tag])
     track = await _find(running, auth, "IncludeItemTypes=Audio", "First Song")
     assert_blurhash(track["ImageBlurHashes"]["Primary"][track["AlbumPrimaryImageTag"]])
-    # Details read the item with its DTO's parts in one trip, and its parents' artwork in a second.
+    # Details read the item, its parents and their artwork with the DTO's parts, in one chain of reads.
     for listed, parent_tag in ((episode, "SeriesPrimaryImageTag"), (track, "AlbumPrimaryImageTag")):
         status, shown = await call(anon, "GET", f"/Users/{user_id}/Items/{listed['Id']}", "BaseItemDto", headers=auth)
         assert status == 200 and shown[parent_tag] == listed[parent_tag]
