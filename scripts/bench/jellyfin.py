@@ -12,7 +12,8 @@ requests in flight for ``--duration`` s per endpoint from a separate asyncio+aio
 Each endpoint is measured ``--rounds`` times, the two sides of a pair back to back, each side first in half the
 rounds: on this VM a measurement's place in the sequence moved its rate by up to ~20% (three rounds gave the list
 1.41x, 1.14x, 1.38x, the Jellyfin side first in the first and the third), so an odd number of rounds favours one
-side. The ratios come from all rounds together (and are shown per round). Prints figures and the Jellyfin/native
+side, and many short rounds follow the machine's drift more closely than a few long ones. The ratios come from
+all rounds together (and are shown per round). Prints figures and the Jellyfin/native
 ratios (goal: within 1.3x); nothing is asserted. The load generator shares the machine's CPUs with the server.
 Usage: ``scripts/bench/jellyfin [--items N] [--connections N] [--duration S] [--rounds N]``.
 """
@@ -168,8 +169,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--duration", type=float, default=6.0)
-    parser.add_argument("--rounds", type=int, default=4, help="measurements of each endpoint (even: each side first "
+    parser.add_argument("--duration", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=8, help="measurements of each endpoint (even: each side first "
                         "equally often)")  # fmt: skip
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--no-access-log", action="store_true")
