@@ -131,6 +131,9 @@ async def test_shows_music_and_queries(marquee_hub, test_media):
     status, found = await call(anon, "GET", "/Items?SearchTerm=buck&Recursive=true", "BaseItemDtoQueryResult",
                                headers=auth)  # fmt: skip
     assert "Big Buck Test" in [i["Name"] for i in found["Items"]]
+    status, nothing = await call(anon, "GET", "/Items?SearchTerm=qqqzzz&Recursive=true", "BaseItemDtoQueryResult",
+                                 headers=auth)  # fmt: skip
+    assert status == 200 and nothing["Items"] == [] and nothing["TotalRecordCount"] == 0
     status, paged = await call(anon, "GET", "/Items?Recursive=true&IncludeItemTypes=Episode&StartIndex=1&Limit=2"
                                "&SortBy=SortName", "BaseItemDtoQueryResult", headers=auth)  # fmt: skip
     assert len(paged["Items"]) == 2 and paged["StartIndex"] == 1 and paged["TotalRecordCount"] >= 3
