@@ -20,6 +20,7 @@ from integrations.jellyfin.page_data import PageData, PageReaders, read_item_pag
 from integrations.jellyfin.protocol import Prepared, jf_date
 from integrations.jellyfin.user_data import user_data_dto
 from integrations.library.models import Library
+from integrations.library.queries import Page
 from plugin_sdk.auth import Principal
 from plugin_sdk.reads import BatchRead
 
@@ -86,7 +87,7 @@ class DtoBuilder:
 
     async def listing(
         self, listing: BatchRead, principal: Principal, fields: Iterable[str] = ()
-    ) -> tuple[Any, list[dict[str, Any]]]:
+    ) -> tuple[Page, list[dict[str, Any]]]:
         """A library listing (`listing_read`, with unsummarized rows) and the BaseItemDtos of its items, read in
         one round trip: the library's Page, and the DTOs."""
         want = Wanted(fields, False)

@@ -75,9 +75,8 @@ class ItemRoutes(BrowseRoutes):
         if search:
             item_query.search = search[:200]
         index_sort = set_sort(query, item_query, search, parent)
-        if index_sort:
+        if index_sort:  # episodes or tracks in index order: sorted here, over every match
             item_query.limit, item_query.offset = MAX_LIMIT, 0
-        if index_sort:
             page = await list_items(self.server.db, item_query, summarize=False)
             rows = sorted(await self._full_rows([r["id"] for r in page.items]), key=index_key,
                           reverse=item_query.descending)[start : start + limit]  # fmt: skip

@@ -17,6 +17,7 @@ from integrations.jellyfin.item_types import FOLDER_TYPES, MEDIA_TYPES
 from integrations.jellyfin.lineage import PARENT_ROWS, grandparent_ids, parent_ids
 from integrations.jellyfin.media_info import media_source_queries, sources_of
 from integrations.jellyfin.user_data import read_user_data, user_data_read
+from integrations.library.queries import Page
 from plugin_sdk.auth import Principal
 from plugin_sdk.reads import BatchRead
 
@@ -66,15 +67,14 @@ async def read_item_page(item_id: str, principal: Principal, want: Wanted, reade
 
 async def read_listing_page(
     listing: BatchRead, principal: Principal, want: Wanted, readers: PageReaders
-) -> tuple[Any, PageData]:
+) -> tuple[Page, PageData]:
     """A listing (a read answering the library's Page of listing rows) and what the DTOs of its rows need, in
     one round trip: the library's Page, and the PageData of its items."""
-    found: list[Any] = []
+    found: list[Page] = []
 
     def rows_of(answers: list[Rows]) -> Rows:
         found.append(listing.answer(answers))
-        items: Rows = found[0].items
-        return items
+        return found[0].items
 
     chain = await _PageChain.start(principal, want, readers, partial=True, rows_of=rows_of)
     page = await chain.run(listing.queries)
