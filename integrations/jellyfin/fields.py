@@ -37,14 +37,6 @@ class Wanted:
         self.aspect_ratio = has("primaryimageaspectratio")
         self.external_urls, self.play_access, self.settings = has("externalurls"), has("playaccess"), has("settings")
         self.local_trailer_count, self.special_feature_count = has("localtrailercount"), has("specialfeaturecount")
-        # Whether any member read from the row only on request is wanted: a page that asks for none (a poster
-        # grid asks for little beyond the aspect ratio) skips all of those checks for each of its items.
-        self.row_extras = any((
-            self.external_urls, self.play_access, self.local_trailer_count, self.special_feature_count,
-            self.settings, self.original_title, self.etag, self.date_created, self.sort_name, self.overview,
-            self.taglines, self.genres, self.studios, self.tags, self.provider_ids, self.parent_id, self.child_count,
-            self.display_preferences_id, self.can_delete,
-        ))  # fmt: skip
 
     def columns(self, partial: bool) -> list[str]:
         """The columns that listing rows lack and `Fields` asks for (overview, tagline, ...), read beside the

@@ -84,20 +84,6 @@ def _members(
         dto["PremiereDate"] = jf_date(row["premiere_date"])
     if get("community_rating"):  # Jellyfin leaves out 0
         dto["CommunityRating"] = row["community_rating"]
-    if want.row_extras:
-        _row_extras(dto, row, want, page, values)
-    if kind == "extra":
-        dto["ExtraType"] = EXTRA_TYPES.get(get("extra_type") or "", "Unknown")
-    if kind in ("movie", "episode", "extra"):
-        dto["VideoType"] = "VideoFile"
-    return dto
-
-
-def _row_extras(
-    dto: dict[str, Any], row: dict[str, Any], want: Wanted, page: PageData, values: dict[str, list[str]]
-) -> None:
-    """The members read from the row that `Fields` asks for."""
-    item_id, kind, get = row["id"], row["type"], row.get
     if want.external_urls:
         dto["ExternalUrls"] = []
     if want.play_access:
@@ -138,3 +124,8 @@ def _row_extras(
         dto["DisplayPreferencesId"] = item_id
     if want.can_delete:
         dto["CanDelete"] = False
+    if kind == "extra":
+        dto["ExtraType"] = EXTRA_TYPES.get(get("extra_type") or "", "Unknown")
+    if kind in ("movie", "episode", "extra"):
+        dto["VideoType"] = "VideoFile"
+    return dto
