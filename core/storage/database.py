@@ -51,9 +51,10 @@ class Connection(abc.ABC):
 
     async def fetch_chain(self, queries: Sequence[Query], *steps: Step) -> list[list[list[Row]]]:
         """Reads that depend on each other: `queries`, then the queries each step makes of the rows of the stage
-        before, in one snapshot of the data; the rows of every stage. Backends run the whole chain in one round
-        trip where they can (SQLite: on a reader's thread), so a step only computes queries: it awaits nothing,
-        does no I/O and touches no state another task may use."""
+        before; the rows of every stage. A database (SQLite, PostgreSQL) reads every stage from one snapshot of
+        the data; a connection inside a transaction shows what its isolation level shows. Backends run the whole
+        chain in one round trip where they can (SQLite: on a reader's thread), so a step only computes queries:
+        it awaits nothing, does no I/O and touches no state another task may use."""
         stages = [await self.fetch_batch(queries)]
         for step in steps:
             stages.append(await self.fetch_batch(step(stages[-1])))
