@@ -102,11 +102,7 @@ class PostgresDatabase(Database):
     async def fetch_chain(self, queries: Sequence[Query], *steps: Step) -> list[list[list[Row]]]:
         # One connection, one snapshot: a read-only REPEATABLE READ transaction across the stages.
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            reader = _PostgresConnection(conn)
-            stages = [await reader.fetch_batch(queries)]
-            for step in steps:
-                stages.append(await reader.fetch_batch(step(stages[-1])))
-            return stages
+            return await _PostgresConnection(conn).fetch_chain(queries, *steps)
 
     async def close(self) -> None:
         await self._pool.close()
